@@ -1,0 +1,103 @@
+// Domain records as the store keeps them (camelCase). Serializers in apps/server turn them into wire JSON.
+import type { Status, WebhookEvent } from "./wire.js";
+
+export type Visibility = "public" | "private";
+export type PredictionSource = "api" | "web";
+
+export interface Account {
+  id: string;
+  username: string;
+  name: string;
+  type: "user" | "organization";
+  githubUrl: string | null;
+  avatarUrl: string | null;
+  createdAt: string;
+}
+
+export interface Model {
+  id: string;
+  /** The owning account's username. */
+  owner: string;
+  name: string;
+  accountId: string;
+  description: string | null;
+  visibility: Visibility;
+  isOfficial: boolean;
+  githubUrl: string | null;
+  paperUrl: string | null;
+  licenseUrl: string | null;
+  weightsUrl: string | null;
+  coverImageUrl: string | null;
+  readme: string | null;
+  hardware: string;
+  runCount: number;
+  latestVersionId: string | null;
+  defaultExampleId: string | null;
+  createdAt: string;
+  /** Set when the latest version was created; the default sort key of GET /v1/models. */
+  latestVersionCreatedAt: string | null;
+}
+
+/**
+ * How a runner starts an instance of a version. Every kind speaks the Cog HTTP protocol on $PORT.
+ * - `node`: `node --import tsx <sdk instance bin> <entry>`; entry is a module whose default export is defineModel(...).
+ * - `command`: any executable (a real Cog server included); `{port}` in args is replaced by the port.
+ */
+export type RuntimeSpec =
+  | { kind: "node"; entry: string; concurrency: number; env?: Record<string, string> }
+  | { kind: "command"; command: string; args: string[]; cwd?: string; concurrency: number; env?: Record<string, string> };
+
+export interface Version {
+  /** 64 lowercase hex: the sha256 of the version's content. */
+  id: string;
+  modelId: string;
+  createdAt: string;
+  cogVersion: string | null;
+  openapiSchema: Record<string, unknown>;
+  runtime: RuntimeSpec;
+}
+
+export interface PredictionMetrics {
+  predict_time?: number;
+  total_time?: number;
+  [key: string]: number | undefined;
+}
+
+export interface Prediction {
+  id: string;
+  accountId: string;
+  modelId: string;
+  /** "owner/name" of the model, kept with the prediction so listing needs no join. */
+  model: string;
+  versionId: string;
+  input: Record<string, unknown>;
+  /** null until available; for iterator outputs an array that grows chunk by chunk. */
+  output: unknown;
+  logs: string;
+  error: string | null;
+  status: Status;
+  source: PredictionSource;
+  dataRemoved: boolean;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  deadline: string | null;
+  metrics: PredictionMetrics | null;
+  webhook: string | null;
+  webhookEventsFilter: WebhookEvent[] | null;
+  /** Whether the version's output is an iterator: such predictions carry urls.stream. */
+  canStream: boolean;
+  /** The runner holding this prediction, and until when; null while queued. */
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+}
+
+export type NewPrediction = Omit<Prediction, "leaseOwner" | "leaseExpiresAt">;
+
+/** Fields a status write may change; anything absent is left as it is. */
+export type PredictionPatch = Partial<
+  Pick<
+    Prediction,
+    "output" | "logs" | "error" | "status" | "startedAt" | "completedAt" | "metrics" | "dataRemoved" | "leaseOwner" | "leaseExpiresAt"
+  >
+>;

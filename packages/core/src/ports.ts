@@ -1,0 +1,149 @@
+// Ports: the interfaces the engine talks to the world through. Each has (or will have) more than one
+// implementation and a contract test suite that every implementation passes.
+import type {
+  Account,
+  Model,
+  NewPrediction,
+  Prediction,
+  PredictionPatch,
+  RuntimeSpec,
+  Version,
+} from "./domain.js";
+import type { PredictionEvent } from "./prediction-state.js";
+import type { Status } from "./wire.js";
+
+/** A page of rows and the opaque cursor of the next page (null at the end). */
+export interface Slice<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  /** Opaque cursor from a previous Slice, or null for the first page. */
+  cursor: string | null;
+  limit: number;
+}
+
+export interface AccountRepository {
+  create(account: Omit<Account, "createdAt"> & { createdAt?: string }): Promise<Account>;
+  count(): Promise<number>;
+  findById(id: string): Promise<Account | null>;
+  findByUsername(username: string): Promise<Account | null>;
+  /** Stores only the hash of a token. */
+  addToken(input: { accountId: string; tokenHash: string; name: string; createdAt: string }): Promise<void>;
+  findByTokenHash(tokenHash: string): Promise<Account | null>;
+}
+
+export interface ModelListQuery extends PageRequest {
+  /** Private models of this account are included; null lists public models only. */
+  viewerAccountId: string | null;
+  sortBy: "model_created_at" | "latest_version_created_at";
+  sortDirection: "asc" | "desc";
+}
+
+export interface ModelRepository {
+  /** Inserts the model, or updates its descriptive fields when (owner, name) exists. Never changes run_count. */
+  upsert(model: Omit<Model, "id" | "runCount" | "latestVersionId" | "latestVersionCreatedAt" | "defaultExampleId" | "createdAt"> & {
+    createdAt: string;
+  }): Promise<Model>;
+  get(owner: string, name: string): Promise<Model | null>;
+  getById(id: string): Promise<Model | null>;
+  list(query: ModelListQuery): Promise<Slice<Model>>;
+  /** Case-insensitive match on owner, name, description and readme; best matches first. */
+  search(query: { text: string; viewerAccountId: string | null } & PageRequest): Promise<Slice<Model>>;
+  incrementRunCount(modelId: string): Promise<void>;
+}
+
+export interface VersionRepository {
+  /** Inserts the version unless one with the same id exists (content-addressed), and makes it the model's latest. */
+  create(version: Version): Promise<Version>;
+  get(id: string): Promise<Version | null>;
+  list(modelId: string, page: PageRequest): Promise<Slice<Version>>;
+}
+
+export interface PredictionListQuery extends PageRequest {
+  accountId: string;
+  createdAfter?: string;
+  createdBefore?: string;
+  source?: "api" | "web";
+}
+
+export interface ClaimRequest {
+  runnerId: string;
+  versionId: string;
+  /** ISO time the lease lasts until. */
+  leaseUntil: string;
+}
+
+export interface PredictionRepository {
+  insert(prediction: NewPrediction): Promise<Prediction>;
+  get(id: string): Promise<Prediction | null>;
+  /** Newest first. */
+  list(query: PredictionListQuery): Promise<Slice<Prediction>>;
+  /**
+   * Compare-and-set: applies `patch` only while the prediction's status is still `expected`.
+   * Returns the updated row, or null when the status had moved on (or the id is unknown).
+   */
+  update(id: string, expected: Status, patch: PredictionPatch): Promise<Prediction | null>;
+  /**
+   * Takes the oldest queued (status "starting", no lease) prediction of a version and leases it to a
+   * runner, atomically: under any number of concurrent callers each prediction is taken once.
+   */
+  claim(request: ClaimRequest): Promise<Prediction | null>;
+  /** Extends the leases this runner still holds. Returns how many rows it renewed. */
+  renewLeases(runnerId: string, ids: string[], leaseUntil: string): Promise<number>;
+  /** Version ids with queued (starting, unleased) predictions, and how many each has. */
+  queuedVersions(): Promise<{ versionId: string; count: number }[]>;
+  /** Non-terminal predictions whose lease expired before `now`, or that are held by one of `runnerIds`. */
+  findLeased(filter: { expiredBefore?: string; runnerIds?: string[] }): Promise<Prediction[]>;
+  /** Non-terminal predictions with a deadline at or before `now`. */
+  findPastDeadline(now: string, limit: number): Promise<Prediction[]>;
+  /** Releases the lease of a prediction that has not started, so another runner may claim it. */
+  releaseLease(id: string, runnerId: string): Promise<boolean>;
+}
+
+export interface Store {
+  accounts: AccountRepository;
+  models: ModelRepository;
+  versions: VersionRepository;
+  predictions: PredictionRepository;
+  /** Which engine it is, for logs and tests. */
+  readonly dialect: "sqlite" | "postgres";
+  close(): Promise<void>;
+}
+
+/** What a runner sees of a claimed prediction. */
+export interface Assignment {
+  predictionId: string;
+  versionId: string;
+  input: Record<string, unknown>;
+  deadline: string | null;
+}
+
+/** What a runner asks of a version before it can start an instance of it. */
+export interface VersionRuntime {
+  versionId: string;
+  model: string;
+  runtime: RuntimeSpec;
+  /** Whether the Output schema is an iterator (each yield is reported as one output chunk). */
+  outputIsIterator: boolean;
+}
+
+/**
+ * The control plane a runner talks to: in-process in embedded mode, over HTTP with a runner token at scale.
+ * Every method is safe to call again after a crash: claims are leases, reports are compare-and-set.
+ */
+export interface ControlPlane {
+  /** Versions that have queued work, with their runtimes and how much is waiting. */
+  pendingWork(): Promise<{ version: VersionRuntime; queued: number }[]>;
+  claim(runnerId: string, versionId: string): Promise<Assignment | null>;
+  /** Reports one event of a prediction this runner holds. `applied: false` means the prediction is already terminal. */
+  report(runnerId: string, predictionId: string, event: PredictionEvent): Promise<{ applied: boolean; status: Status }>;
+  /** Returns a claimed, not yet started prediction to the queue (e.g. the instance went away before dispatch). */
+  release(runnerId: string, predictionId: string): Promise<void>;
+  renewLeases(runnerId: string, predictionIds: string[]): Promise<void>;
+  /** Subscribes to wake-ups: new work was queued, or a prediction this runner may hold must stop. */
+  subscribe(listener: (signal: RunnerSignal) => void): () => void;
+}
+
+export type RunnerSignal = { type: "work_queued"; versionId: string } | { type: "cancel"; predictionId: string };
