@@ -1,0 +1,117 @@
+// bench/overhead: p50/p99 of sync ferry/hello-world predictions through the API against a bare node:http round
+// trip, and sustained sync predictions/s with 32 concurrent clients, all in one run on this machine.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createLoad, percentile, type Target } from "./load.js";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+const TOKEN = "r8_benchToken00000000000000000000000000";
+const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? "2000");
+const DURATION_MS = Number(process.env["BENCH_DURATION_MS"] ?? "10000");
+const CLIENTS = 32;
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
+  const bare = await spawnAndWait(["--import", "tsx", join(ROOT, "bench/overhead/bare-server.ts"), "0"], {}, /listening (\d+)/);
+  const ferryPort = 18000 + Math.floor(Math.random() * 1000);
+  const ferry = await spawnAndWait(["--import", "tsx", join(ROOT, "apps/server/src/main.ts")], {
+    PORT: String(ferryPort),
+    HOST: "127.0.0.1",
+    FERRY_DATA_DIR: dataDir,
+    FERRY_BOOTSTRAP_TOKEN: TOKEN,
+    FERRY_LOG_LEVEL: "warn",
+  }, null);
+  await waitForHealth(ferryPort);
+
+  const body = JSON.stringify({ input: { text: "bench" } });
+  const bareTarget: Target = { port: bare.port, path: "/", headers: {}, body, check: expectHello };
+  const ferryTarget: Target = {
+    port: ferryPort,
+    path: "/v1/models/ferry/hello-world/predictions",
+    headers: { authorization: `Bearer ${TOKEN}`, prefer: "wait" },
+    body,
+    check: expectHello,
+  };
+
+  try {
+    const bareLoad = createLoad(bareTarget, CLIENTS);
+    const ferryLoad = createLoad(ferryTarget, CLIENTS);
+    await ferryLoad.latencies(200); // cold boot of the instance and JIT warm-up
+    await bareLoad.latencies(200);
+
+    const bareLatency = await bareLoad.latencies(SAMPLES);
+    const ferryLatency = await ferryLoad.latencies(SAMPLES);
+    const bareRate = await bareLoad.throughput(CLIENTS, DURATION_MS);
+    const ferryRate = await ferryLoad.throughput(CLIENTS, DURATION_MS);
+    bareLoad.close();
+    ferryLoad.close();
+
+    const result = {
+      date: new Date().toISOString(),
+      machine: `${cpus().length} cores, ${cpus()[0]?.model ?? "unknown cpu"}, node ${process.version}`,
+      samples: SAMPLES,
+      bare: { p50_ms: percentile(bareLatency, 50), p99_ms: percentile(bareLatency, 99), per_second: bareRate.perSecond },
+      ferry: { p50_ms: percentile(ferryLatency, 50), p99_ms: percentile(ferryLatency, 99), per_second: ferryRate.perSecond },
+    };
+    const added = result.ferry.p50_ms - result.bare.p50_ms;
+    writeFileSync(join(ROOT, "bench/results", `overhead-${result.date.slice(0, 19).replace(/:/g, "")}.json`), JSON.stringify(result, null, 2));
+    console.log(`\n${result.machine}, ${SAMPLES} sequential samples, ${CLIENTS} clients for ${DURATION_MS / 1000} s\n`);
+    console.log("| path | p50 ms | p99 ms | sync req/s (32 clients) |");
+    console.log("|---|---|---|---|");
+    console.log(`| bare node:http | ${f(result.bare.p50_ms)} | ${f(result.bare.p99_ms)} | ${Math.round(result.bare.per_second)} |`);
+    console.log(`| ferry hello-world (Prefer: wait) | ${f(result.ferry.p50_ms)} | ${f(result.ferry.p99_ms)} | ${Math.round(result.ferry.per_second)} |`);
+    console.log(`\nadded p50: ${f(added)} ms (target ≤ 1 ms); sync predictions/s: ${Math.round(result.ferry.per_second)} (target ≥ 3000)`);
+  } finally {
+    bare.child.kill("SIGTERM");
+    ferry.child.kill("SIGTERM");
+    await Promise.all([exitOf(bare.child), exitOf(ferry.child)]);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function expectHello(status: number, text: string): void {
+  if (status !== 201) throw new Error(`unexpected status ${status}: ${text}`);
+  const body = JSON.parse(text) as { status?: string; output?: unknown };
+  if (body.status !== "succeeded" || body.output !== "hello bench") throw new Error(`unexpected answer: ${text}`);
+}
+
+function f(ms: number): string {
+  return ms.toFixed(3);
+}
+
+async function spawnAndWait(args: string[], env: Record<string, string>, ready: RegExp | null) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", ready === null ? "inherit" : "pipe", "inherit"] });
+  if (ready === null || child.stdout === null) return { child, port: 0 };
+  const port = await new Promise<number>((resolvePort, reject) => {
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      const match = ready.exec(out);
+      if (match) resolvePort(Number(match[1]));
+    });
+    child.once("exit", () => reject(new Error(`process exited: ${out}`)));
+  });
+  return { child, port };
+}
+
+async function waitForHealth(port: number): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) return;
+    } catch {
+      // starting
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("ferry did not become healthy");
+}
+
+function exitOf(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => child.once("exit", () => r()));
+}
+
+await main();

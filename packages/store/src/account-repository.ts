@@ -1,0 +1,55 @@
+// Accounts and their API tokens (only token hashes are stored).
+import { newId } from "@ferry/core";
+import type { Account, AccountRepository } from "@ferry/core";
+import type { StoreContext } from "./context.js";
+import { toAccount } from "./rows.js";
+
+export function createAccountRepository({ db }: StoreContext): AccountRepository {
+  return {
+    async create(account) {
+      const row = {
+        id: account.id,
+        username: account.username,
+        name: account.name,
+        type: account.type,
+        github_url: account.githubUrl,
+        avatar_url: account.avatarUrl,
+        created_at: account.createdAt ?? new Date().toISOString(),
+      };
+      await db.insertInto("accounts").values(row).execute();
+      return toAccount(row);
+    },
+
+    async count() {
+      const row = await db.selectFrom("accounts").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async findById(id) {
+      const row = await db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+      return row ? toAccount(row) : null;
+    },
+
+    async findByUsername(username) {
+      const row = await db.selectFrom("accounts").selectAll().where("username", "=", username).executeTakeFirst();
+      return row ? toAccount(row) : null;
+    },
+
+    async addToken({ accountId, tokenHash, name, createdAt }) {
+      await db
+        .insertInto("api_tokens")
+        .values({ id: newId(), account_id: accountId, token_hash: tokenHash, name, created_at: createdAt })
+        .execute();
+    },
+
+    async findByTokenHash(tokenHash): Promise<Account | null> {
+      const row = await db
+        .selectFrom("api_tokens")
+        .innerJoin("accounts", "accounts.id", "api_tokens.account_id")
+        .selectAll("accounts")
+        .where("api_tokens.token_hash", "=", tokenHash)
+        .executeTakeFirst();
+      return row ? toAccount(row) : null;
+    },
+  };
+}

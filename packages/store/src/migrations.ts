@@ -1,0 +1,184 @@
+// The one list of migrations both engines run, through Kysely's Migrator with an in-code provider.
+// Where DDL differs (identity columns, booleans) a migration branches on the dialect.
+import { Migrator, sql } from "kysely";
+import type { Kysely, Migration, MigrationProvider } from "kysely";
+import { SQLITE_BUSY_TIMEOUT_MS } from "./open-database.js";
+import type { Dialect } from "./schema.js";
+
+/** How long an opener waits for another connection's SQLite migration to finish. */
+const MIGRATION_LOCK_WAIT_MS = 60_000;
+
+interface StoreMigration {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations see the schema as it was then, not as it is now
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>;
+}
+
+/** Ordered by name; never edit a migration that has shipped, add a new one. */
+const MIGRATIONS: Record<string, StoreMigration> = {
+  "0001_initial": {
+    async up(db, dialect) {
+      const bool = dialect === "postgres" ? "boolean" : "integer";
+      const no = dialect === "postgres" ? sql`false` : sql`0`;
+
+      await db.schema
+        .createTable("accounts")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("username", "text", (c) => c.notNull().unique())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("github_url", "text")
+        .addColumn("avatar_url", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable("api_tokens")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("api_tokens_account").on("api_tokens").column("account_id").execute();
+
+      await db.schema
+        .createTable("models")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id"))
+        .addColumn("owner", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("description", "text")
+        .addColumn("visibility", "text", (c) => c.notNull())
+        .addColumn("is_official", sql.raw(bool), (c) => c.notNull().defaultTo(no))
+        .addColumn("github_url", "text")
+        .addColumn("paper_url", "text")
+        .addColumn("license_url", "text")
+        .addColumn("weights_url", "text")
+        .addColumn("cover_image_url", "text")
+        .addColumn("readme", "text")
+        .addColumn("hardware", "text", (c) => c.notNull())
+        .addColumn("run_count", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("latest_version_id", "text")
+        .addColumn("latest_version_created_at", "text")
+        .addColumn("default_example_id", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addUniqueConstraint("models_owner_name", ["owner", "name"])
+        .execute();
+      await db.schema.createIndex("models_account").on("models").column("account_id").execute();
+      await db.schema.createIndex("models_created").on("models").columns(["created_at", "id"]).execute();
+      await db.schema.createIndex("models_latest_version").on("models").columns(["latest_version_created_at", "id"]).execute();
+
+      await db.schema
+        .createTable("versions")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("model_id", "text", (c) => c.notNull().references("models.id"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("cog_version", "text")
+        .addColumn("openapi_schema", "text", (c) => c.notNull())
+        .addColumn("runtime", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("versions_model").on("versions").columns(["model_id", "created_at", "id"]).execute();
+
+      await db.schema
+        .createTable("predictions")
+        .$call((t) =>
+          dialect === "postgres"
+            ? t.addColumn("seq", "bigint", (c) => c.primaryKey().generatedAlwaysAsIdentity())
+            : t.addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement()),
+        )
+        .addColumn("id", "text", (c) => c.notNull().unique())
+        .addColumn("account_id", "text", (c) => c.notNull())
+        .addColumn("model_id", "text", (c) => c.notNull())
+        .addColumn("model", "text", (c) => c.notNull())
+        .addColumn("version_id", "text", (c) => c.notNull())
+        .addColumn("input", "text", (c) => c.notNull())
+        .addColumn("output", "text")
+        .addColumn("logs", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("error", "text")
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("data_removed", sql.raw(bool), (c) => c.notNull().defaultTo(no))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("started_at", "text")
+        .addColumn("completed_at", "text")
+        .addColumn("deadline", "text")
+        .addColumn("metrics", "text")
+        .addColumn("webhook", "text")
+        .addColumn("webhook_events_filter", "text")
+        .addColumn("can_stream", sql.raw(bool), (c) => c.notNull().defaultTo(no))
+        .addColumn("lease_owner", "text")
+        .addColumn("lease_expires_at", "text")
+        .execute();
+      // The hot paths, each with the exact predicate its query uses (see prediction-queue.ts).
+      const open = sql`status in ('starting', 'processing')`;
+      await sql`create index predictions_queue on predictions (version_id, seq) where status = 'starting' and lease_owner is null`.execute(db);
+      await db.schema.createIndex("predictions_account").on("predictions").columns(["account_id", "seq"]).execute();
+      await sql`create index predictions_deadline on predictions (deadline) where deadline is not null and ${open}`.execute(db);
+      await sql`create index predictions_lease_expiry on predictions (lease_expires_at) where lease_owner is not null and ${open}`.execute(db);
+      await sql`create index predictions_lease_owner on predictions (lease_owner) where lease_owner is not null and ${open}`.execute(db);
+    },
+  },
+};
+
+function provider(dialect: Dialect): MigrationProvider {
+  return {
+    getMigrations: () =>
+      Promise.resolve(
+        Object.fromEntries(
+          Object.entries(MIGRATIONS).map(([name, m]): [string, Migration] => [name, { up: (db) => m.up(db, dialect) }]),
+        ),
+      ),
+  };
+}
+
+/**
+ * Brings the database to the latest migration. Safe to run again, and from several connections or processes
+ * at once: PostgreSQL through Kysely's advisory lock, SQLite by migrating inside one BEGIN IMMEDIATE.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect, schema?: string): Promise<void> {
+  if (dialect === "postgres") return migrate(db, dialect, { ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
+  // Kysely takes no lock on SQLite; holding the write lock from the start makes a second opener wait, then
+  // find the migrations already applied.
+  await beginImmediate(db);
+  try {
+    await migrate(db, dialect, { disableTransactions: true });
+    await sql`commit`.execute(db);
+  } catch (error) {
+    await sql`rollback`.execute(db).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function migrate(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+  db: Kysely<any>,
+  dialect: Dialect,
+  options: { migrationTableSchema?: string; disableTransactions?: boolean },
+): Promise<void> {
+  const { error } = await new Migrator({ db, provider: provider(dialect), ...options }).migrateToLatest();
+  if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * better-sqlite3 waits for a lock synchronously, which would also stall an opener in this same process that
+ * holds the lock; so wait without blocking: fail fast and retry on a timer.
+ */
+async function beginImmediate(db: Kysely<unknown>): Promise<void> {
+  const giveUpAt = Date.now() + MIGRATION_LOCK_WAIT_MS;
+  await sql`pragma busy_timeout = 0`.execute(db);
+  try {
+    for (;;) {
+      try {
+        await sql`begin immediate`.execute(db);
+        return;
+      } catch (error) {
+        const busy = String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY");
+        if (!busy || Date.now() > giveUpAt) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+      }
+    }
+  } finally {
+    await sql.raw(`pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).execute(db);
+  }
+}
