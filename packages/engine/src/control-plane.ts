@@ -1,0 +1,88 @@
+// The control plane runners talk to: pending work, claims with leases, event reports (only from the lease
+// holder), releases and lease renewals, and wake-up signals.
+import { FerryError, isIteratorOutput } from "@ferry/core";
+import type { Assignment, Clock, ControlPlane, Prediction, Store, VersionRuntime } from "@ferry/core";
+import type { Catalog } from "./catalog.js";
+import { modelRef } from "./catalog.js";
+import type { PredictionWriter } from "./prediction-writer.js";
+import type { RunnerSignals } from "./runner-signals.js";
+
+export interface ControlPlaneDeps {
+  store: Store;
+  clock: Clock;
+  catalog: Catalog;
+  writer: PredictionWriter;
+  signals: RunnerSignals;
+  leaseMs: number;
+}
+
+export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
+  const { store, clock, catalog, writer, signals, leaseMs } = deps;
+  const leaseUntil = (): string => new Date(clock.now().getTime() + leaseMs).toISOString();
+
+  async function runtimeOf(versionId: string): Promise<VersionRuntime | null> {
+    const version = await catalog.version(versionId);
+    if (version === null) return null;
+    const model = await catalog.modelById(version.modelId);
+    if (model === null) return null;
+    return {
+      versionId,
+      model: modelRef(model),
+      runtime: version.runtime,
+      outputIsIterator: isIteratorOutput(version.openapiSchema),
+    };
+  }
+
+  return {
+    async pendingWork() {
+      const queued = await store.predictions.queuedVersions();
+      const work: { version: VersionRuntime; queued: number }[] = [];
+      for (const entry of queued) {
+        const version = await runtimeOf(entry.versionId);
+        if (version !== null) work.push({ version, queued: entry.count });
+      }
+      return work;
+    },
+
+    async claim(runnerId, versionId): Promise<Assignment | null> {
+      const row = await store.predictions.claim({ runnerId, versionId, leaseUntil: leaseUntil() });
+      if (row === null) return null;
+      writer.remember(row);
+      return { predictionId: row.id, versionId: row.versionId, input: row.input, deadline: row.deadline };
+    },
+
+    async report(runnerId, predictionId, event) {
+      const holds = (row: Prediction): boolean => row.leaseOwner === runnerId;
+      const result = await writer.apply(predictionId, event, {
+        useCache: true,
+        // A cached row is trusted for the lease only while its lease has not run out (after that another
+        // process may have re-queued it), and for output and logs only when this process wrote it just
+        // before (they append to what the row holds, which another process may have changed).
+        trustCached: (row, afterPredecessor) =>
+          holds(row) &&
+          row.leaseExpiresAt !== null &&
+          Date.parse(row.leaseExpiresAt) > clock.now().getTime() &&
+          (afterPredecessor || (event.type !== "output" && event.type !== "logs")),
+        guard: holds,
+      });
+      if (result.kind === "not_found") throw new FerryError("not_found");
+      return { applied: result.kind === "applied", status: result.prediction.status };
+    },
+
+    async release(runnerId, predictionId) {
+      const known = writer.cached(predictionId);
+      const released = await store.predictions.releaseLease(predictionId, runnerId);
+      writer.forget(predictionId);
+      if (!released) return;
+      const row = known ?? (await store.predictions.get(predictionId));
+      if (row !== null) signals.emit({ type: "work_queued", versionId: row.versionId });
+    },
+
+    async renewLeases(runnerId, predictionIds) {
+      if (predictionIds.length === 0) return;
+      await store.predictions.renewLeases(runnerId, predictionIds, leaseUntil());
+    },
+
+    subscribe: (listener) => signals.subscribe(listener),
+  };
+}
