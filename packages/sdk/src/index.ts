@@ -1,0 +1,34 @@
+// @ferry/sdk: what a model author imports, and the Cog-protocol server one model instance runs.
+import { fileURLToPath } from "node:url";
+
+export {
+  defineModel,
+  outputs,
+  type InputSpec,
+  type IteratorOutput,
+  type ModelDefinition,
+  type ModelSpec,
+  type OutputSpec,
+  type PredictContext,
+  type PredictResult,
+  type SetupContext,
+} from "./define-model.js";
+export { openapiSchema } from "./openapi/openapi-schema.js";
+export { loadModel } from "./load-model.js";
+export { serveModel, type ModelServer } from "./server/serve-model.js";
+export type { ServeOptions } from "./server/config.js";
+export type {
+  HealthBody,
+  HealthStatus,
+  PredictionSnapshot,
+  PredictionStatus,
+  SetupStatus,
+  ValidationDetail,
+  WebhookEventType,
+} from "./server/wire.js";
+
+/**
+ * Absolute path of the instance entry point. A runner starts an instance with
+ * `node --import tsx <INSTANCE_BIN_PATH> <model entry file>` and PORT / HOST in the environment.
+ */
+export const INSTANCE_BIN_PATH: string = fileURLToPath(new URL("./bin/instance.ts", import.meta.url));
