@@ -30,5 +30,13 @@ const stop = () => {
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
 
+// The runner keeps our stdin open as a lifeline when it sets FERRY_EXIT_WITH_PARENT: when the runner dies (even
+// by SIGKILL, which runs no cleanup) the pipe closes and this instance must not live on as an orphan.
+if (process.env["FERRY_EXIT_WITH_PARENT"] === "1") {
+  process.stdin.on("data", () => {});
+  process.stdin.once("close", () => process.exit(1));
+  process.stdin.once("end", () => process.exit(1));
+}
+
 await server.closed;
 process.exit(0);

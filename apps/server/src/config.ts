@@ -1,0 +1,114 @@
+// The server's configuration: the environment parsed once at boot into a typed object. Nothing else reads process.env.
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+/** Everything the composition root needs to know, validated. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Absolute path of the folder that holds the SQLite database and local files. */
+  dataDir: string;
+  /** null: SQLite in `dataDir`; otherwise a postgres:// URL. */
+  databaseUrl: string | null;
+  /** Base of every URL the API returns, without a trailing slash. */
+  publicUrl: string;
+  /** Token of the first account when none exists; null generates one. */
+  bootstrapToken: string | null;
+  bootstrapUsername: string;
+  logLevel: LogLevel;
+  /** Absolute path of the folder scanned for built-in models (one folder with a ferry.json each). */
+  modelsDir: string;
+  /** How long an idle model instance is kept before it is stopped. */
+  instanceIdleTimeoutMs: number;
+  maxInstances: number;
+}
+
+/** Thrown when the environment holds an invalid value; its message lists every problem, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const REPO_MODELS_DIR = fileURLToPath(new URL("../../../models", import.meta.url));
+
+const integer = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
+
+const httpUrl = (name: string) =>
+  z.string().refine((value) => {
+    if (!URL.canParse(value)) return false;
+    const protocol = new URL(value).protocol;
+    return protocol === "http:" || protocol === "https:";
+  }, `${name} must be an absolute http:// or https:// URL`);
+
+const schema = z.object({
+  PORT: integer("PORT", 0, 65535).optional(),
+  HOST: z.string().optional(),
+  FERRY_DATA_DIR: z.string().optional(),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), "DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)")
+    .optional(),
+  FERRY_PUBLIC_URL: httpUrl("FERRY_PUBLIC_URL").optional(),
+  FERRY_BOOTSTRAP_TOKEN: z
+    .string()
+    .refine((v) => v.length >= 8 && !/\s/.test(v), "FERRY_BOOTSTRAP_TOKEN must be at least 8 characters, without spaces")
+    .optional(),
+  FERRY_BOOTSTRAP_USERNAME: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, "FERRY_BOOTSTRAP_USERNAME must use lowercase letters, digits, '.', '_' and '-'")
+    .optional(),
+  FERRY_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "FERRY_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .optional(),
+  FERRY_MODELS_DIR: z.string().optional(),
+  FERRY_INSTANCE_IDLE_TIMEOUT: integer("FERRY_INSTANCE_IDLE_TIMEOUT", 0, 7 * 24 * 3600).optional(),
+  FERRY_MAX_INSTANCES: integer("FERRY_MAX_INSTANCES", 1, 1024).optional(),
+});
+
+/**
+ * Parses an environment (process.env in production, a plain object in tests) into a Config.
+ * Empty values count as unset. Throws ConfigError listing every invalid variable.
+ */
+export function parseConfig(env: Record<string, string | undefined>, cwd: string = process.cwd()): Config {
+  const present: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key]?.trim();
+    if (value) present[key] = value;
+  }
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  }
+  const e = parsed.data;
+  const port = e.PORT ?? 8080;
+  return {
+    port,
+    host: e.HOST ?? "0.0.0.0",
+    dataDir: resolve(cwd, e.FERRY_DATA_DIR ?? ".ferry"),
+    databaseUrl: e.DATABASE_URL ?? null,
+    publicUrl: (e.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
+    bootstrapToken: e.FERRY_BOOTSTRAP_TOKEN ?? null,
+    bootstrapUsername: e.FERRY_BOOTSTRAP_USERNAME ?? "admin",
+    logLevel: e.FERRY_LOG_LEVEL ?? "info",
+    modelsDir: e.FERRY_MODELS_DIR ? resolve(cwd, e.FERRY_MODELS_DIR) : REPO_MODELS_DIR,
+    instanceIdleTimeoutMs: (e.FERRY_INSTANCE_IDLE_TIMEOUT ?? 300) * 1000,
+    maxInstances: e.FERRY_MAX_INSTANCES ?? 4,
+  };
+}
+
+/** Reads process.env once; the only place in the server that does. */
+export function loadConfig(): Config {
+  return parseConfig(process.env);
+}

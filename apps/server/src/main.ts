@@ -1,0 +1,72 @@
+// The composition root (`npm start`): config → store → engine → account → built-in models → runner → HTTP.
+import { mkdir } from "node:fs/promises";
+import { pino } from "pino";
+import { createEngine } from "@ferry/engine";
+import { createRunner } from "@ferry/runner";
+import { createStore, storeConfigFromUrl } from "@ferry/store";
+import { buildApp } from "./app.js";
+import { bannerText } from "./banner.js";
+import { registerBuiltinModels } from "./builtin-models.js";
+import { ConfigError, loadConfig } from "./config.js";
+import type { Config } from "./config.js";
+import { installShutdown, runSteps } from "./shutdown.js";
+import type { ShutdownStep } from "./shutdown.js";
+
+/** Shutdown may take this long (instances get their grace period) before the process exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
+async function main(config: Config): Promise<void> {
+  const log = pino({ level: config.logLevel });
+  // Filled as parts start; run newest first on shutdown, or on a failed start.
+  const steps: ShutdownStep[] = [];
+  try {
+    await mkdir(config.dataDir, { recursive: true });
+    const store = await createStore(storeConfigFromUrl(config.databaseUrl ?? undefined, config.dataDir));
+    steps.unshift({ name: "store", run: () => store.close() });
+    log.info({ dialect: store.dialect }, "store open");
+
+    const engine = createEngine({ store, log: log.child({ component: "engine" }), options: { recoverOrphansOnStart: true } });
+    const { token } = await engine.accounts.bootstrap({ username: config.bootstrapUsername, token: config.bootstrapToken });
+    const models = await registerBuiltinModels(engine, config.modelsDir, log.child({ component: "models" }));
+    await engine.start();
+    steps.unshift({ name: "engine", run: () => engine.stop() });
+
+    const runner = createRunner({
+      controlPlane: engine.controlPlane,
+      log: log.child({ component: "runner" }),
+      maxInstances: config.maxInstances,
+      idleTimeoutMs: config.instanceIdleTimeoutMs,
+    });
+    await runner.start();
+    steps.unshift({ name: "runner", run: () => runner.stop() });
+
+    const app = await buildApp({ engine, config, log });
+    steps.unshift({ name: "http", run: () => app.close() });
+    installShutdown(steps, log, SHUTDOWN_TIMEOUT_MS);
+    await app.listen({ port: config.port, host: config.host });
+
+    process.stdout.write(
+      bannerText({
+        publicUrl: config.publicUrl,
+        username: config.bootstrapUsername,
+        generatedToken: config.bootstrapToken === null ? token : null,
+        tokenFromEnv: config.bootstrapToken !== null,
+        models: models.registered.map((m) => m.model),
+      }) + "\n",
+    );
+  } catch (error) {
+    log.fatal({ err: error }, "Ferry failed to start");
+    await runSteps(steps, log);
+    process.exit(1);
+  }
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+await main(config);

@@ -1,0 +1,31 @@
+// Prediction → PredictionJSON: every key the OAS requires is always present (null where empty) (spec §3.1).
+import type { Prediction, PredictionJSON, Status } from "@ferry/core";
+import type { PublicUrls } from "../http/public-urls.js";
+
+/**
+ * Serializes a prediction. `status` overrides the stored status: a sync wait that ran out reports
+ * "starting" so the clients keep polling instead of returning partial output (spec §2.2).
+ */
+export function serializePrediction(p: Prediction, urls: PublicUrls, status: Status = p.status): PredictionJSON {
+  const json: PredictionJSON = {
+    id: p.id,
+    model: p.model,
+    version: p.versionId,
+    input: p.input,
+    output: p.output === undefined ? null : p.output,
+    logs: p.logs ?? "",
+    error: p.error,
+    status,
+    source: p.source,
+    data_removed: p.dataRemoved,
+    created_at: p.createdAt,
+    started_at: p.startedAt,
+    completed_at: p.completedAt,
+    metrics: p.metrics ?? {},
+    urls: urls.prediction(p.id),
+  };
+  if (p.deadline !== null) json.deadline = p.deadline;
+  if (p.webhook !== null) json.webhook = p.webhook;
+  if (p.webhookEventsFilter !== null) json.webhook_events_filter = p.webhookEventsFilter;
+  return json;
+}
