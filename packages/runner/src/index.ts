@@ -1,0 +1,7 @@
+// @ferry/runner: the runner agent. It starts model instances as child processes, hands them claimed predictions
+// over the Cog HTTP protocol and reports what they do to the control plane.
+export { createRunner } from "./runner.js";
+export type { InstanceExit, InstanceInfo, InstanceState, Runner, RunnerOptions } from "./runner-types.js";
+export { createCogClient } from "./cog-client.js";
+export type { CogClient, CogHealth, CogPredictRequest, CogResponse } from "./cog-client.js";
+export { tsxLoaderUrl } from "./instance-launch.js";

@@ -1,0 +1,56 @@
+// How to start an instance of a version: the executable, its arguments and environment, from its RuntimeSpec.
+import { resolve } from "node:path";
+import type { RuntimeSpec } from "@ferry/core";
+
+export interface LaunchCommand {
+  command: string;
+  args: string[];
+  cwd: string | undefined;
+  env: Record<string, string>;
+}
+
+/** The absolute file URL of tsx's ESM loader, resolved from this package so `node --import` finds it anywhere. */
+export function tsxLoaderUrl(): string {
+  return import.meta.resolve("tsx");
+}
+
+/**
+ * Builds the command line of an instance listening on `host:port`.
+ * - `node`: this Node binary with tsx's loader, the SDK's instance bin and the model's entry module.
+ * - `command`: the spec's executable, with `{port}` in its arguments replaced by the port.
+ * Every instance gets PORT, HOST, COG_MAX_CONCURRENCY and COG_THROTTLE_RESPONSE_INTERVAL=0 (webhooks unthrottled:
+ * the runner is the only receiver and wants every chunk as it happens); the spec's env comes on top, except
+ * PORT and HOST which are the runner's to choose.
+ */
+export async function launchCommandFor(runtime: RuntimeSpec, host: string, port: number): Promise<LaunchCommand> {
+  const env: Record<string, string> = {
+    ...inheritedEnv(),
+    COG_THROTTLE_RESPONSE_INTERVAL: "0",
+    COG_MAX_CONCURRENCY: String(runtime.concurrency),
+    ...(runtime.env ?? {}),
+    PORT: String(port),
+    HOST: host,
+  };
+  if (runtime.kind === "node") {
+    const { INSTANCE_BIN_PATH } = await import("@ferry/sdk");
+    return {
+      command: process.execPath,
+      args: ["--import", tsxLoaderUrl(), INSTANCE_BIN_PATH, resolve(runtime.entry)],
+      cwd: undefined,
+      env,
+    };
+  }
+  return {
+    command: runtime.command,
+    args: runtime.args.map((arg) => arg.replaceAll("{port}", String(port))),
+    cwd: runtime.cwd,
+    env,
+  };
+}
+
+/** The runner's own environment (PATH, HOME, …) minus undefined entries, which child_process rejects. */
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  return env;
+}

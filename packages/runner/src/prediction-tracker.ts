@@ -1,0 +1,225 @@
+// The predictions a runner holds: hands each to its instance, turns the instance's snapshots into events, and
+// reports them strictly in order per prediction (one promise chain each), until the prediction ends.
+import { isTerminal } from "@ferry/core";
+import type { Assignment, Logger, PredictionEvent, Status } from "@ferry/core";
+import type { CogClient } from "./cog-client.js";
+import {
+  RUNNER_STOPPED_MESSAGE,
+  dispatchFailedMessage,
+  instanceCrashedMessage,
+  invalidInputMessage,
+} from "./failure-messages.js";
+import type { Instance } from "./instance.js";
+import { messageOf } from "./prediction-reporter.js";
+import type { PredictionReporter } from "./prediction-reporter.js";
+import type { InstanceExit } from "./runner-types.js";
+import { NO_PROGRESS, eventsFromSnapshot } from "./snapshot-events.js";
+import type { CogSnapshot, SnapshotProgress } from "./snapshot-events.js";
+
+export interface PredictionTrackerDeps {
+  reporter: PredictionReporter;
+  client: CogClient;
+  log: Logger;
+  cancelGraceMs: number;
+  webhookUrl(instanceId: string, predictionId: string): string;
+  /** A slot became free (a prediction ended or went back to the queue). */
+  onSlotFreed(): void;
+}
+
+export interface PredictionTracker {
+  /** Takes a slot on `instance` and hands the claimed prediction to it. */
+  dispatch(assignment: Assignment, instance: Instance): void;
+  onSnapshot(instanceId: string, predictionId: string, snapshot: CogSnapshot): void;
+  /** The engine canceled a prediction: cancel it on its instance, SIGKILL the instance if it is still running after the grace. */
+  cancel(predictionId: string): void;
+  /** The instance process is gone: fail what ran on it, return what had not started to the queue. */
+  instanceExited(instance: Instance, exit: InstanceExit, runnerStopping: boolean): void;
+  heldIds(): string[];
+  /** Resolves when every prediction's pending reports are done. */
+  drained(): Promise<void>;
+}
+
+interface Held {
+  id: string;
+  assignment: Assignment;
+  instance: Instance;
+  /** The instance answered the PUT with 2xx: it runs the prediction. */
+  accepted: boolean;
+  progress: SnapshotProgress;
+  chain: Promise<void>;
+  cancelRequested: boolean;
+  cancelSent: boolean;
+  cancelTimer: NodeJS.Timeout | null;
+  slotFreed: boolean;
+  done: boolean;
+}
+
+/** How long an instance that answered 409/503 gets no new work unless a slot frees first. */
+const HOLD_BACK_MS = 1_000;
+
+export function createPredictionTracker(deps: PredictionTrackerDeps): PredictionTracker {
+  const { reporter, client, log, cancelGraceMs } = deps;
+  const held = new Map<string, Held>();
+
+  const enqueue = (h: Held, task: () => Promise<void>): void => {
+    h.chain = h.chain.then(task).catch((error: unknown) => {
+      log.error({ prediction: h.id, error: messageOf(error) }, "prediction task failed");
+    });
+  };
+
+  /** The instance is done with it: the slot can take the next prediction while the last reports go out. */
+  function freeSlot(h: Held): void {
+    if (h.slotFreed) return;
+    h.slotFreed = true;
+    if (h.cancelTimer !== null) clearTimeout(h.cancelTimer);
+    h.instance.release(h.id);
+    deps.onSlotFreed();
+  }
+
+  function finish(h: Held): void {
+    if (h.done) return;
+    h.done = true;
+    freeSlot(h);
+    if (held.get(h.id) === h) held.delete(h.id);
+  }
+
+  /** The engine already ended it (canceled, deadline) while the instance still runs it: stop the work there too. */
+  async function report(h: Held, event: PredictionEvent): Promise<{ applied: boolean; status: Status } | null> {
+    const result = await reporter.report(h.id, event);
+    if (result !== null && !result.applied && isTerminal(result.status) && !isTerminalEvent(event)) requestCancel(h);
+    return result;
+  }
+
+  const release = (h: Held): Promise<void> => reporter.release(h.id);
+
+  async function handOver(h: Held): Promise<void> {
+    if (h.done) return;
+    if (h.cancelRequested) return finish(h);
+    const { instance } = h;
+    let response;
+    try {
+      response = await client.predict(instance.baseUrl, h.id, { input: h.assignment.input, webhook: deps.webhookUrl(instance.id, h.id) });
+    } catch (error) {
+      // No answer (the instance died or hung): it never started as far as anyone knows, so it goes back to the queue.
+      log.warn({ prediction: h.id, instance: instance.id, error: messageOf(error) }, "dispatch failed");
+      instance.holdBack(HOLD_BACK_MS);
+      await release(h);
+      return finish(h);
+    }
+    if (h.done) return;
+    if (response.status === 409 || response.status === 503) {
+      instance.holdBack(HOLD_BACK_MS);
+      await release(h);
+      finish(h);
+      return checkDefunct(instance);
+    }
+    if (response.status === 422) {
+      await report(h, { type: "failed", error: invalidInputMessage(response.body) });
+      return finish(h);
+    }
+    if (response.status < 200 || response.status >= 300) {
+      await report(h, { type: "failed", error: dispatchFailedMessage(`HTTP ${response.status} ${JSON.stringify(response.body)}`) });
+      return finish(h);
+    }
+    h.accepted = true;
+    await report(h, { type: "started" });
+    if (h.cancelRequested && !h.cancelSent) await sendCancel(h);
+    // A server that ignored Prefer: respond-async answered synchronously with the final snapshot.
+    if (response.status === 200 && isSnapshot(response.body)) await applySnapshot(h, response.body);
+  }
+
+  async function applySnapshot(h: Held, snapshot: CogSnapshot): Promise<void> {
+    if (h.done || !h.accepted) return;
+    const { events, end, progress } = eventsFromSnapshot(h.progress, snapshot, h.instance.version.outputIsIterator, h.cancelRequested);
+    h.progress = progress;
+    if (end !== null) freeSlot(h);
+    for (const event of events) {
+      const result = await report(h, event);
+      if (result !== null && !result.applied && isTerminal(result.status)) break;
+    }
+    if (end !== null) finish(h);
+  }
+
+  /** A 409/503 is usually "full"; an instance that went DEFUNCT would answer it forever, so it is replaced. */
+  async function checkDefunct(instance: Instance): Promise<void> {
+    const health = await client.health(instance.baseUrl, 1_000).catch(() => null);
+    if (health?.status === "DEFUNCT") instance.kill("the instance reported DEFUNCT");
+  }
+
+  async function sendCancel(h: Held): Promise<void> {
+    h.cancelSent = true;
+    await client.cancel(h.instance.baseUrl, h.id).catch((error: unknown) => {
+      log.warn({ prediction: h.id, error: messageOf(error) }, "cancel request failed");
+    });
+  }
+
+  function requestCancel(h: Held): void {
+    if (h.done || h.cancelRequested) return;
+    h.cancelRequested = true;
+    h.cancelTimer = setTimeout(() => {
+      if (!h.done) h.instance.kill(`it did not stop canceled prediction ${h.id} within ${cancelGraceMs} ms`);
+    }, cancelGraceMs);
+    // Not yet accepted: handOver skips the PUT, or sends the cancel right after the 202.
+    if (h.accepted) void sendCancel(h);
+  }
+
+  return {
+    dispatch(assignment, instance) {
+      const h: Held = {
+        id: assignment.predictionId,
+        assignment,
+        instance,
+        accepted: false,
+        progress: NO_PROGRESS,
+        chain: Promise.resolve(),
+        cancelRequested: false,
+        cancelSent: false,
+        cancelTimer: null,
+        slotFreed: false,
+        done: false,
+      };
+      instance.acquire(h.id);
+      held.set(h.id, h);
+      enqueue(h, () => handOver(h));
+    },
+    onSnapshot(instanceId, predictionId, snapshot) {
+      const h = held.get(predictionId);
+      if (h === undefined || h.instance.id !== instanceId) return;
+      enqueue(h, () => applySnapshot(h, snapshot));
+    },
+    cancel(predictionId) {
+      const h = held.get(predictionId);
+      if (h !== undefined) requestCancel(h);
+    },
+    instanceExited(instance, exit, runnerStopping) {
+      for (const h of held.values()) {
+        if (h.instance !== instance) continue;
+        enqueue(h, async () => {
+          if (h.done) return;
+          if (h.cancelRequested) return finish(h);
+          if (!h.accepted) {
+            await release(h);
+            return finish(h);
+          }
+          const error = runnerStopping ? RUNNER_STOPPED_MESSAGE : instanceCrashedMessage(exit, instance.stderrTail(10));
+          await report(h, { type: "failed", error });
+          finish(h);
+        });
+      }
+    },
+    heldIds: () => [...held.keys()],
+    drained: async () => {
+      await Promise.all([...held.values()].map((h) => h.chain));
+    },
+  };
+}
+
+function isTerminalEvent(event: PredictionEvent): boolean {
+  return event.type === "succeeded" || event.type === "failed";
+}
+
+function isSnapshot(body: unknown): body is CogSnapshot {
+  if (typeof body !== "object" || body === null) return false;
+  const status = (body as { status?: unknown }).status;
+  return status === "succeeded" || status === "failed" || status === "canceled";
+}

@@ -1,0 +1,67 @@
+// The runner's public types: its options, its handle, and what it tells about its instances.
+import type { Clock, ControlPlane, Logger } from "@ferry/core";
+
+/** booting → ready ⇄ busy → stopping → stopped | failed (busy: every slot taken). */
+export type InstanceState = "booting" | "ready" | "busy" | "stopping" | "stopped" | "failed";
+
+/** How an instance process ended. */
+export interface InstanceExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A snapshot of one instance, for status pages, logs and tests. Times are ISO strings. */
+export interface InstanceInfo {
+  id: string;
+  versionId: string;
+  /** "owner/name" of the model. */
+  model: string;
+  state: InstanceState;
+  pid: number | null;
+  port: number;
+  concurrency: number;
+  /** Ids of the predictions holding a slot. */
+  running: string[];
+  startedAt: string;
+  /** When setup finished (readyAt − startedAt is the cold-boot time), or null. */
+  readyAt: string | null;
+  /** Since when the instance has had nothing to do, or null while booting, busy or gone. */
+  idleSince: string | null;
+  failure: string | null;
+}
+
+export interface RunnerOptions {
+  controlPlane: ControlPlane;
+  /** Identifies this runner's leases. Default: a fresh id per runner. */
+  runnerId?: string;
+  log?: Logger;
+  /** Instances alive at once, across versions (booting and stopping ones count). Default 4. */
+  maxInstances?: number;
+  /** An instance with nothing to run for this long is shut down (scale to zero). Default 300 000. */
+  idleTimeoutMs?: number;
+  /**
+   * How long a canceled prediction may take to end before its instance is SIGKILLed; also how long a
+   * shut-down instance may take to exit. Default 5 000.
+   */
+  cancelGraceMs?: number;
+  /** The setup budget of an instance (cold boot until READY). Default 300 000. */
+  setupTimeoutMs?: number;
+  /** How often the runner looks for work without being woken (a fallback to signals). Default 1 000. */
+  pollIntervalMs?: number;
+  /** How often the leases of held predictions are renewed. Default 10 000. */
+  leaseRenewIntervalMs?: number;
+  /** Idle time is measured with this clock. Default: the system clock. */
+  clock?: Clock;
+}
+
+export interface Runner {
+  /** Opens the webhook receiver, subscribes to signals and starts looking for work. */
+  start(): Promise<void>;
+  /**
+   * Stops taking work, shuts every instance down (SIGKILL after the grace), releases claimed predictions that
+   * had not started and fails those that were running. Resolves when every instance process is gone.
+   */
+  stop(): Promise<void>;
+  /** The instances alive now. */
+  instances(): InstanceInfo[];
+}
