@@ -1,6 +1,7 @@
 // Error shapes the official client sees: 401, 404 and 422 as problem+json, with its exact ApiError messages.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import Replicate, { ApiError } from "replicate";
+import Replicate from "replicate";
+import type { ApiError } from "replicate";
 import { removeDataDir, startServer, type RunningServer } from "./support/server.js";
 import { clientFor } from "./support/client.js";
 
@@ -23,7 +24,7 @@ describe("errors through the official client", () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(ApiError);
+    expect((error as Error | null)?.name).toBe("ApiError");
     return error as ApiError;
   }
 
@@ -47,7 +48,6 @@ describe("errors through the official client", () => {
     expect((await apiError(replicate.predictions.get("aaaaaaaaaaaaaaaaaaaaaaaaaa"))).response.status).toBe(404);
     const missing = await apiError(replicate.models.get("ferry", "no-such-model"));
     expect(missing.response.status).toBe(404);
-    expect(await missing.response.clone().json().catch(() => null)).toBeNull(); // body already read into the message
     expect(missing.message).toMatch(/"status":404/);
   });
 

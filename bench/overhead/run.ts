@@ -86,7 +86,7 @@ async function spawnAndWait(args: string[], env: Record<string, string>, ready: 
   if (ready === null || child.stdout === null) return { child, port: 0 };
   const port = await new Promise<number>((resolvePort, reject) => {
     let out = "";
-    child.stdout.on("data", (c: Buffer) => {
+    child.stdout?.on("data", (c: Buffer) => {
       out += c.toString();
       const match = ready.exec(out);
       if (match) resolvePort(Number(match[1]));

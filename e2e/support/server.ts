@@ -40,6 +40,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     FERRY_DATA_DIR: dataDir,
     FERRY_BOOTSTRAP_TOKEN: TEST_TOKEN,
     FERRY_LOG_LEVEL: "warn",
+    FERRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };

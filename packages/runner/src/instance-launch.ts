@@ -37,7 +37,8 @@ export async function launchCommandFor(runtime: RuntimeSpec, host: string, port:
       command: process.execPath,
       args: ["--import", tsxLoaderUrl(), INSTANCE_BIN_PATH, resolve(runtime.entry)],
       cwd: undefined,
-      env,
+      // The SDK instance exits when its stdin closes, so it cannot outlive a runner killed with SIGKILL.
+      env: { ...env, FERRY_EXIT_WITH_PARENT: "1" },
     };
   }
   return {

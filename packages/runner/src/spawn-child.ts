@@ -19,7 +19,9 @@ export interface SpawnedChild {
 export function spawnChild(launch: LaunchCommand): SpawnedChild {
   const output = createLogTail();
   const stderr = createLogTail();
-  const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdio: ["pipe", "pipe", "pipe"] });
+  // stdin stays open and unwritten: it is the instance's lifeline (see FERRY_EXIT_WITH_PARENT in instance-launch.ts).
+  child.stdin?.on("error", () => {});
   registerChild(child);
   // When the spawn itself fails (ENOENT), Node leaves the pipes unset and reports an "error" event instead.
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => output.write(chunk));
