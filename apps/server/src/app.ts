@@ -4,6 +4,7 @@ import Fastify from "fastify";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Engine } from "@ferry/engine";
 import type { Config } from "./config.js";
+import type { FileService } from "./files/file-service.js";
 import { decorateAccount, requireAuthentication } from "./http/auth.js";
 import { installBodyParsers } from "./http/body-parsers.js";
 import { installErrorHandling } from "./http/error-handler.js";
@@ -12,25 +13,30 @@ import { RequestLog } from "./http/request-log.js";
 import { createSyncWaits } from "./http/sync-wait.js";
 import { accountRoutes } from "./routes/account.js";
 import type { RouteDeps } from "./routes/deps.js";
+import { fileDownloadRoutes, fileRoutes } from "./routes/files.js";
 import { hardwareRoutes } from "./routes/hardware.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelPredictionRoutes } from "./routes/model-predictions.js";
 import { modelVersionRoutes } from "./routes/model-versions.js";
 import { modelRoutes } from "./routes/models.js";
+import { streamRoutes } from "./routes/streams.js";
 import { predictionRoutes } from "./routes/predictions.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 
 export interface AppDeps {
   engine: Engine;
   config: Pick<Config, "publicUrl">;
   /** A pino logger; every request logs through a child of it that carries the request id. */
   log: FastifyBaseLogger;
+  /** The Files API's use cases, over the store's files and the blob store. */
+  files: FileService;
 }
 
 /** Room for data-URI inputs: the JS client inlines up to 10 MB of files as base64 (spec §6.1). */
 const BODY_LIMIT = 20 * 1024 * 1024;
 
 /** Builds the API. Nothing listens yet: call listen() (main) or inject() (tests). */
-export async function buildApp({ engine, config, log }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ engine, config, log, files }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log,
     logController: new RequestLog(),
@@ -44,7 +50,9 @@ export async function buildApp({ engine, config, log }: AppDeps): Promise<Fastif
   installErrorHandling(app);
   decorateAccount(app);
 
-  const deps: RouteDeps = { engine, urls: createPublicUrls(config.publicUrl), waits: createSyncWaits(engine) };
+  // Stream URLs in prediction JSON are signed with the engine's key (shared by every API node).
+  const urls = createPublicUrls(config.publicUrl, await engine.signingKey());
+  const deps: RouteDeps = { engine, urls, waits: createSyncWaits(engine) };
   // On close, waiting `Prefer: wait` requests answer at once instead of holding shutdown for up to 60 s.
   app.addHook("preClose", async () => deps.waits.releaseAll());
 
@@ -57,9 +65,15 @@ export async function buildApp({ engine, config, log }: AppDeps): Promise<Fastif
       modelRoutes(v1, deps);
       modelVersionRoutes(v1, deps);
       hardwareRoutes(v1);
-      accountRoutes(v1);
+      accountRoutes(v1, deps);
+      webhookRoutes(v1, deps);
+      await fileRoutes(v1, { files, urls: deps.urls });
     },
     { prefix: "/v1" },
   );
+  // Signed links: readable without a token, because the link itself carries the proof.
+  await app.register(async (open) => fileDownloadRoutes(open, { files }), { prefix: "/v1" });
+  // SSE streams: capability URLs, readable without a token (spec §5.1).
+  await app.register(async (open) => streamRoutes(open, { engine }), { prefix: "/v1" });
   return app;
 }

@@ -24,6 +24,23 @@ export interface Config {
   /** How long an idle model instance is kept before it is stopped. */
   instanceIdleTimeoutMs: number;
   maxInstances: number;
+  /** Seconds an ended API prediction keeps its data unless its account says otherwise; -1 = forever. */
+  dataRetentionSeconds: number;
+  /** How often the retention sweeper runs. */
+  retentionSweepMs: number;
+  /** Largest Files-API upload, in bytes (413 above it). */
+  maxUploadBytes: number;
+  /** Where file bytes live: null keeps them in `<dataDir>/blobs`; otherwise S3-compatible object storage. */
+  s3: S3Config | null;
+}
+
+/** S3-compatible blob storage; credentials come from the AWS SDK's own chain (AWS_ACCESS_KEY_ID, …). */
+export interface S3Config {
+  bucket: string;
+  /** null: AWS itself. */
+  endpoint: string | null;
+  region: string;
+  forcePathStyle: boolean;
 }
 
 /** Thrown when the environment holds an invalid value; its message lists every problem, one per line. */
@@ -75,7 +92,26 @@ const schema = z.object({
   FERRY_MODELS_DIR: z.string().optional(),
   FERRY_INSTANCE_IDLE_TIMEOUT: integer("FERRY_INSTANCE_IDLE_TIMEOUT", 0, 7 * 24 * 3600).optional(),
   FERRY_MAX_INSTANCES: integer("FERRY_MAX_INSTANCES", 1, 1024).optional(),
+  FERRY_DATA_RETENTION: z
+    .string()
+    .regex(/^(\d+|-1|forever)$/, "FERRY_DATA_RETENTION must be a whole number of seconds, -1 or \"forever\"")
+    .transform((v) => (v === "forever" ? -1 : Number(v)))
+    .optional(),
+  FERRY_RETENTION_SWEEP_INTERVAL: integer("FERRY_RETENTION_SWEEP_INTERVAL", 1, 24 * 3600).optional(),
+  FERRY_MAX_UPLOAD_BYTES: integer("FERRY_MAX_UPLOAD_BYTES", 1, 5 * 1024 ** 4).optional(),
+  FERRY_S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "FERRY_S3_BUCKET must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-')")
+    .optional(),
+  FERRY_S3_ENDPOINT: httpUrl("FERRY_S3_ENDPOINT").optional(),
+  FERRY_S3_REGION: z.string().regex(/^[a-z0-9-]+$/, "FERRY_S3_REGION must be a region name such as us-east-1").optional(),
+  FERRY_S3_FORCE_PATH_STYLE: z
+    .enum(["true", "false", "1", "0"], { error: "FERRY_S3_FORCE_PATH_STYLE must be true or false" })
+    .transform((v) => v === "true" || v === "1")
+    .optional(),
 });
+
+const S3_SETTINGS = ["FERRY_S3_ENDPOINT", "FERRY_S3_REGION", "FERRY_S3_FORCE_PATH_STYLE"] as const;
 
 /**
  * Parses an environment (process.env in production, a plain object in tests) into a Config.
@@ -92,6 +128,10 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
     throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
   }
   const e = parsed.data;
+  const strayS3 = S3_SETTINGS.filter((name) => e[name] !== undefined);
+  if (e.FERRY_S3_BUCKET === undefined && strayS3.length > 0) {
+    throw new ConfigError(strayS3.map((name) => `${name} needs FERRY_S3_BUCKET (without it files are kept in the data folder)`));
+  }
   const port = e.PORT ?? 8080;
   return {
     port,
@@ -105,6 +145,19 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
     modelsDir: e.FERRY_MODELS_DIR ? resolve(cwd, e.FERRY_MODELS_DIR) : REPO_MODELS_DIR,
     instanceIdleTimeoutMs: (e.FERRY_INSTANCE_IDLE_TIMEOUT ?? 300) * 1000,
     maxInstances: e.FERRY_MAX_INSTANCES ?? 4,
+    dataRetentionSeconds: e.FERRY_DATA_RETENTION ?? 3600,
+    retentionSweepMs: (e.FERRY_RETENTION_SWEEP_INTERVAL ?? 60) * 1000,
+    maxUploadBytes: e.FERRY_MAX_UPLOAD_BYTES ?? 100 * 1024 * 1024,
+    s3:
+      e.FERRY_S3_BUCKET === undefined
+        ? null
+        : {
+            bucket: e.FERRY_S3_BUCKET,
+            endpoint: e.FERRY_S3_ENDPOINT ?? null,
+            region: e.FERRY_S3_REGION ?? "us-east-1",
+            // S3-compatible servers mostly need path-style addressing; AWS itself prefers virtual hosts.
+            forcePathStyle: e.FERRY_S3_FORCE_PATH_STYLE ?? e.FERRY_S3_ENDPOINT !== undefined,
+          },
   };
 }
 

@@ -9,6 +9,10 @@ import { bannerText } from "./banner.js";
 import { registerBuiltinModels } from "./builtin-models.js";
 import { ConfigError, loadConfig } from "./config.js";
 import type { Config } from "./config.js";
+import { blobStoreFromConfig } from "./files/blob-store-from-config.js";
+import { createFileExpirySweeper } from "./files/expiry-sweeper.js";
+import { createFileService } from "./files/file-service.js";
+import { webhookBodyRenderer } from "./serializers/webhook.js";
 import { installShutdown, runSteps } from "./shutdown.js";
 import type { ShutdownStep } from "./shutdown.js";
 
@@ -25,7 +29,17 @@ async function main(config: Config): Promise<void> {
     steps.unshift({ name: "store", run: () => store.close() });
     log.info({ dialect: store.dialect }, "store open");
 
-    const engine = createEngine({ store, log: log.child({ component: "engine" }), options: { recoverOrphansOnStart: true } });
+    const { blobs, description: blobsAt } = blobStoreFromConfig(config);
+    log.info({ blobs: blobsAt }, "blob store ready");
+
+    const engine = createEngine({
+      store,
+      blobs,
+      publicUrl: config.publicUrl,
+      renderPrediction: webhookBodyRenderer(config.publicUrl),
+      log: log.child({ component: "engine" }),
+      options: { recoverOrphansOnStart: true, dataRetentionSeconds: config.dataRetentionSeconds, retentionSweepMs: config.retentionSweepMs },
+    });
     const { token } = await engine.accounts.bootstrap({ username: config.bootstrapUsername, token: config.bootstrapToken });
     const models = await registerBuiltinModels(engine, config.modelsDir, log.child({ component: "models" }));
     await engine.start();
@@ -40,7 +54,18 @@ async function main(config: Config): Promise<void> {
     await runner.start();
     steps.unshift({ name: "runner", run: () => runner.stop() });
 
-    const app = await buildApp({ engine, config, log });
+    const files = createFileService({
+      store,
+      blobs,
+      signingKey: () => engine.signingKey(),
+      log: log.child({ component: "files" }),
+      maxUploadBytes: config.maxUploadBytes,
+    });
+    const sweeper = createFileExpirySweeper({ files, log: log.child({ component: "file-sweeper" }) });
+    sweeper.start();
+    steps.unshift({ name: "file sweeper", run: () => sweeper.stop() });
+
+    const app = await buildApp({ engine, config, log, files });
     steps.unshift({ name: "http", run: () => app.close() });
     installShutdown(steps, log, SHUTDOWN_TIMEOUT_MS);
     await app.listen({ port: config.port, host: config.host });

@@ -43,3 +43,18 @@ export function orderedInputNames(openapi: Record<string, unknown>): string[] {
   const props = (inputSchema(openapi)?.["properties"] ?? {}) as Record<string, JsonSchema>;
   return Object.keys(props).sort((a, b) => Number(props[a]?.["x-order"] ?? 0) - Number(props[b]?.["x-order"] ?? 0));
 }
+
+/** Whether a schema node is a file: a string of format "uri" (Cog's Path and File). */
+export function isFileSchema(schema: unknown): boolean {
+  const node = schema as JsonSchema | null | undefined;
+  return node?.["type"] === "string" && node["format"] === "uri";
+}
+
+/** Names of the inputs that take files: format "uri", or arrays of them (Cog's `list[Path]`). */
+export function fileInputNames(openapi: Record<string, unknown>): string[] {
+  const props = (inputSchema(openapi)?.["properties"] ?? {}) as Record<string, JsonSchema>;
+  return Object.keys(props).filter((name) => {
+    const prop = props[name];
+    return isFileSchema(prop) || (prop?.["type"] === "array" && isFileSchema(prop["items"]));
+  });
+}

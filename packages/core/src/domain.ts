@@ -87,9 +87,16 @@ export interface Prediction {
   webhookEventsFilter: WebhookEvent[] | null;
   /** Whether the version's output is an iterator: such predictions carry urls.stream. */
   canStream: boolean;
+  /** Whether its stream's output events are file URLs (isFileOutput): urls.stream then lives under /v1/files/. */
+  streamsFiles?: boolean;
   /** The runner holding this prediction, and until when; null while queued. */
   leaseOwner: string | null;
   leaseExpiresAt: string | null;
+  /**
+   * When the retention sweeper removes this prediction's input, output, logs and output files (set when it
+   * ends, from the account's retention; null = kept forever, or not ended yet).
+   */
+  dataExpiresAt?: string | null;
 }
 
 export type NewPrediction = Omit<Prediction, "leaseOwner" | "leaseExpiresAt">;
@@ -98,6 +105,64 @@ export type NewPrediction = Omit<Prediction, "leaseOwner" | "leaseExpiresAt">;
 export type PredictionPatch = Partial<
   Pick<
     Prediction,
-    "output" | "logs" | "error" | "status" | "startedAt" | "completedAt" | "metrics" | "dataRemoved" | "leaseOwner" | "leaseExpiresAt"
+    "output" | "logs" | "error" | "status" | "startedAt" | "completedAt" | "metrics" | "dataRemoved" | "leaseOwner" | "leaseExpiresAt" | "dataExpiresAt"
   >
 >;
+
+export type WebhookMessageStatus = "pending" | "delivered" | "failed";
+
+/** One webhook delivery (a message): its id is the `webhook-id` header, the same on every retry. */
+export interface WebhookMessage {
+  id: string;
+  predictionId: string;
+  accountId: string;
+  event: WebhookEvent;
+  url: string;
+  status: WebhookMessageStatus;
+  /** Only the terminal (`completed`) delivery is retried; intermediate ones are tried once. */
+  durable: boolean;
+  attempts: number;
+  /** When the next attempt is due (also used as a short claim while a sender works on it); null when done. */
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  /**
+   * The JSON body, rendered when an intermediate message is made (the state it reports); null renders the
+   * prediction as it is when the message is sent (the completed message: its row is terminal by then).
+   * Cleared once the message is done, so retention never has to look for a copy of a prediction's data here.
+   */
+  body?: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+/** One HTTP attempt of a webhook message, for the delivery log. */
+export interface WebhookAttempt {
+  messageId: string;
+  /** 1-based. */
+  attempt: number;
+  at: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** A file in the blob store: uploaded through the Files API, or written by a model as output. */
+export interface StoredFile {
+  id: string;
+  accountId: string;
+  kind: "upload" | "output";
+  /** The prediction whose output it is (kind "output"). */
+  predictionId: string | null;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  md5: string;
+  metadata: Record<string, unknown>;
+  /** Where the bytes live in the blob store. */
+  blobKey: string;
+  createdAt: string;
+  /** Uploads expire (24 h by default); output files go with their prediction's data. */
+  expiresAt: string | null;
+}

@@ -60,6 +60,7 @@ export function isFerryError(value: unknown): value is FerryError {
  */
 export const PREDICTION_FAILURES = {
   model_error: { kind: "user", message: "The model raised an error" },
+  input_unavailable: { kind: "user", message: "The input file could not be fetched" },
   setup_failed: { kind: "platform", message: "The model failed to set up" },
   instance_crashed: { kind: "platform", message: "The model instance stopped unexpectedly while running this prediction" },
   runner_lost: { kind: "platform", message: "The runner running this prediction was lost" },

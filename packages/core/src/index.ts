@@ -8,3 +8,5 @@ export * from "./prediction-state.js";
 export * from "./ports.js";
 export * from "./cog-openapi.js";
 export * from "./logger.js";
+export * from "./webhooks.js";
+export * from "./capabilities.js";

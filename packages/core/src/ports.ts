@@ -1,3 +1,4 @@
+// INTERIM: members marked `?` below are being implemented; each becomes required when its adapter lands.
 // Ports: the interfaces the engine talks to the world through. Each has (or will have) more than one
 // implementation and a contract test suite that every implementation passes.
 import type {
@@ -7,7 +8,11 @@ import type {
   Prediction,
   PredictionPatch,
   RuntimeSpec,
+  StoredFile,
   Version,
+  WebhookAttempt,
+  WebhookMessage,
+  WebhookMessageStatus,
 } from "./domain.js";
 import type { PredictionEvent } from "./prediction-state.js";
 import type { Status } from "./wire.js";
@@ -32,6 +37,11 @@ export interface AccountRepository {
   /** Stores only the hash of a token. */
   addToken(input: { accountId: string; tokenHash: string; name: string; createdAt: string }): Promise<void>;
   findByTokenHash(tokenHash: string): Promise<Account | null>;
+  /** The account's webhook signing secret, created (newWebhookSecret) and stored on first use. */
+  webhookSecret(accountId: string): Promise<string>;
+  /** Seconds API predictions keep their data after they end; null = the server default; -1 = forever. */
+  getDataRetention(accountId: string): Promise<number | null>;
+  setDataRetention(accountId: string, seconds: number | null): Promise<void>;
 }
 
 export interface ModelListQuery extends PageRequest {
@@ -84,7 +94,7 @@ export interface PredictionRepository {
    * Compare-and-set: applies `patch` only while the prediction's status is still `expected`.
    * Returns the updated row, or null when the status had moved on (or the id is unknown).
    */
-  update(id: string, expected: Status, patch: PredictionPatch): Promise<Prediction | null>;
+  update(id: string, expected: Status, patch: PredictionPatch, options?: UpdateOptions): Promise<Prediction | null>;
   /**
    * Takes the oldest queued (status "starting", no lease) prediction of a version and leases it to a
    * runner, atomically: under any number of concurrent callers each prediction is taken once.
@@ -100,6 +110,64 @@ export interface PredictionRepository {
   findPastDeadline(now: string, limit: number): Promise<Prediction[]>;
   /** Releases the lease of a prediction that has not started, so another runner may claim it. */
   releaseLease(id: string, runnerId: string): Promise<boolean>;
+  /** Ended predictions whose data is due for removal (dataExpiresAt <= now, not yet removed), oldest first. */
+  findDataExpired(now: string, limit: number): Promise<Prediction[]>;
+  /** Empties input, output and logs and sets data_removed; the status and timestamps stay. Returns rows changed. */
+  removeData(ids: string[]): Promise<number>;
+}
+
+export interface UpdateOptions {
+  /**
+   * Webhook messages written in the same transaction as the update, only if it applies: the terminal
+   * delivery survives a crash right after the status write (the outbox).
+   */
+  enqueue?: WebhookMessage[];
+}
+
+export interface WebhookRepository {
+  /** Stores messages outside a status write (intermediate events, re-sends). */
+  enqueue(messages: WebhookMessage[]): Promise<void>;
+  /**
+   * Pending messages due at `now`, oldest first, claimed until `claimUntil` (their nextAttemptAt moves there),
+   * so two senders never work on one message at once.
+   */
+  claimDue(now: string, claimUntil: string, limit: number): Promise<WebhookMessage[]>;
+  /** Logs one attempt and moves the message to its next state. */
+  recordAttempt(
+    attempt: WebhookAttempt,
+    next: { status: WebhookMessageStatus; nextAttemptAt: string | null; lastStatusCode: number | null; lastError: string | null; deliveredAt: string | null },
+  ): Promise<void>;
+  get(id: string): Promise<WebhookMessage | null>;
+  /** Every message of a prediction with its attempts, oldest first. */
+  listForPrediction(predictionId: string): Promise<{ message: WebhookMessage; attempts: WebhookAttempt[] }[]>;
+  /** Makes a message pending again, due at `now`, keeping its id (a manual re-send). */
+  requeue(id: string, now: string): Promise<boolean>;
+}
+
+export interface FileRepository {
+  create(file: StoredFile): Promise<StoredFile>;
+  get(id: string): Promise<StoredFile | null>;
+  /** The account's uploads, newest first. */
+  list(accountId: string, page: PageRequest): Promise<Slice<StoredFile>>;
+  delete(id: string): Promise<boolean>;
+  /** Files whose expiresAt passed, oldest first. */
+  findExpired(now: string, limit: number): Promise<StoredFile[]>;
+  /** Output files of these predictions. */
+  findByPredictions(predictionIds: string[]): Promise<StoredFile[]>;
+}
+
+export interface SettingsRepository {
+  /** The value of a server-wide setting, created with `create()` when missing; every caller sees the same value. */
+  getOrCreate(key: string, create: () => string): Promise<string>;
+}
+
+/** Where file bytes live: a local folder by default, S3-compatible object storage when configured. */
+export interface BlobStore {
+  /** Stores the bytes under `key` (overwriting) and returns how many there were. */
+  put(key: string, body: Uint8Array | AsyncIterable<Uint8Array>, contentType: string): Promise<{ size: number }>;
+  get(key: string): Promise<{ body: AsyncIterable<Uint8Array>; size: number; contentType: string } | null>;
+  /** Deleting a missing key is not an error. */
+  delete(key: string): Promise<void>;
 }
 
 export interface Store {
@@ -107,6 +175,9 @@ export interface Store {
   models: ModelRepository;
   versions: VersionRepository;
   predictions: PredictionRepository;
+  webhooks: WebhookRepository;
+  files: FileRepository;
+  settings: SettingsRepository;
   /** Which engine it is, for logs and tests. */
   readonly dialect: "sqlite" | "postgres";
   close(): Promise<void>;
@@ -127,6 +198,11 @@ export interface VersionRuntime {
   runtime: RuntimeSpec;
   /** Whether the Output schema is an iterator (each yield is reported as one output chunk). */
   outputIsIterator: boolean;
+  /**
+   * Inputs whose values are files (format "uri", or arrays of them; fileInputNames): the runner fetches their
+   * http(s) URLs before dispatch and hands the instance its own copies. Absent when the version has none.
+   */
+  fileInputs?: string[];
 }
 
 /**
@@ -142,6 +218,15 @@ export interface ControlPlane {
   /** Returns a claimed, not yet started prediction to the queue (e.g. the instance went away before dispatch). */
   release(runnerId: string, predictionId: string): Promise<void>;
   renewLeases(runnerId: string, predictionIds: string[]): Promise<void>;
+  /**
+   * Stores one output file of a prediction this runner holds (kind "output", in the blob store) and returns the
+   * absolute capability URL that replaces the file in the prediction's output (readable without a token).
+   */
+  uploadOutput(
+    runnerId: string,
+    predictionId: string,
+    file: { name: string; contentType: string; body: AsyncIterable<Uint8Array> },
+  ): Promise<{ url: string }>;
   /** Subscribes to wake-ups: new work was queued, or a prediction this runner may hold must stop. */
   subscribe(listener: (signal: RunnerSignal) => void): () => void;
 }

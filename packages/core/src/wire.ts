@@ -84,3 +84,17 @@ export interface HardwareJSON {
   name: string;
   sku: string;
 }
+
+/** A Files-API object (spec §3.6); `etag` is the md5 of the content. */
+export interface FileJSON {
+  id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  etag: string;
+  checksums: { sha256: string; md5: string };
+  metadata: Record<string, unknown>;
+  created_at: string;
+  expires_at: string | null;
+  urls: { get: string };
+}

@@ -1,9 +1,10 @@
 // The control plane runners talk to: pending work, claims with leases, event reports (only from the lease
 // holder), releases and lease renewals, and wake-up signals.
-import { FerryError, isIteratorOutput } from "@ferry/core";
+import { FerryError, fileInputNames, isIteratorOutput } from "@ferry/core";
 import type { Assignment, Clock, ControlPlane, Prediction, Store, VersionRuntime } from "@ferry/core";
 import type { Catalog } from "./catalog.js";
 import { modelRef } from "./catalog.js";
+import type { FileInputs } from "./file-inputs.js";
 import type { PredictionWriter } from "./prediction-writer.js";
 import type { RunnerSignals } from "./runner-signals.js";
 
@@ -14,6 +15,9 @@ export interface ControlPlaneDeps {
   writer: PredictionWriter;
   signals: RunnerSignals;
   leaseMs: number;
+  /** Files-API URLs in claimed inputs become signed download links. */
+  fileInputs: FileInputs;
+  uploadOutput: ControlPlane["uploadOutput"];
 }
 
 export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
@@ -25,11 +29,13 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
     if (version === null) return null;
     const model = await catalog.modelById(version.modelId);
     if (model === null) return null;
+    const fileInputs = fileInputNames(version.openapiSchema);
     return {
       versionId,
       model: modelRef(model),
       runtime: version.runtime,
       outputIsIterator: isIteratorOutput(version.openapiSchema),
+      ...(fileInputs.length > 0 ? { fileInputs } : {}),
     };
   }
 
@@ -48,7 +54,8 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
       const row = await store.predictions.claim({ runnerId, versionId, leaseUntil: leaseUntil() });
       if (row === null) return null;
       writer.remember(row);
-      return { predictionId: row.id, versionId: row.versionId, input: row.input, deadline: row.deadline };
+      const input = await deps.fileInputs.forRunner(row);
+      return { predictionId: row.id, versionId: row.versionId, input, deadline: row.deadline };
     },
 
     async report(runnerId, predictionId, event) {
@@ -82,6 +89,8 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
       if (predictionIds.length === 0) return;
       await store.predictions.renewLeases(runnerId, predictionIds, leaseUntil());
     },
+
+    uploadOutput: deps.uploadOutput,
 
     subscribe: (listener) => signals.subscribe(listener),
   };

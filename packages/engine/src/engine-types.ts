@@ -1,6 +1,7 @@
 // The engine's public surface: what apps/server (HTTP) and the composition root call. One use case per method.
 import type {
   Account,
+  BlobStore,
   Clock,
   ControlPlane,
   Logger,
@@ -11,8 +12,12 @@ import type {
   Slice,
   Store,
   Version,
+  WebhookAttempt,
   WebhookEvent,
+  WebhookMessage,
 } from "@ferry/core";
+import type { StreamHub, StreamHubOptions } from "./stream-hub.js";
+import type { WebhookOptions } from "./webhooks/create-webhooks.js";
 
 export interface EngineOptions {
   /** How long a runner's claim lasts without renewal. Default 30 000 ms. */
@@ -26,13 +31,41 @@ export interface EngineOptions {
    * orphaned: unstarted work is re-queued, running work fails with a clear error. Default false.
    */
   recoverOrphansOnStart?: boolean;
+  /**
+   * Seconds an ended API prediction keeps its input, output, logs and output files when its account sets no
+   * retention of its own; -1 keeps them forever. Default 3 600 (FERRY_DATA_RETENTION).
+   */
+  dataRetentionSeconds?: number;
+  /** How often the retention sweeper looks for expired data. Default 60 000 ms. */
+  retentionSweepMs?: number;
+  /** Predictions the retention sweeper empties per batch. Default 500. */
+  retentionBatchSize?: number;
+  /** Bounds of the SSE replay buffers and how often a streamed prediction is re-read. */
+  streams?: StreamHubOptions;
+  /** Webhook delivery: concurrency, polling, claim window, attempt timeout, throttle (defaults in webhooks/). */
+  webhooks?: WebhookOptions;
 }
 
 export interface EngineDeps {
   store: Store;
+  /** The blob store uploads and output files live in. */
+  blobs?: BlobStore;
+  /** Absolute base of every URL the engine hands out (output files, webhook bodies); FERRY_PUBLIC_URL. */
+  publicUrl?: string;
+  /**
+   * Renders a prediction exactly as GET /v1/predictions/{id} returns it: the body of its webhooks. `signingKey`
+   * is engine.signingKey(), which the capability URLs in it (urls.stream) are signed with.
+   */
+  renderPrediction?: (prediction: Prediction, signingKey: string) => unknown;
   clock?: Clock;
   log?: Logger;
   options?: EngineOptions;
+}
+
+/** One webhook message and its attempts: an entry of a prediction's delivery log. */
+export interface WebhookDelivery {
+  message: WebhookMessage;
+  attempts: WebhookAttempt[];
 }
 
 /** One state change of a prediction as the bus carries it. */
@@ -152,6 +185,38 @@ export interface Engine {
      * runs out (or `signal` aborts). Never rejects for a timeout.
      */
     waitForTerminal(id: string, timeoutMs: number, signal?: AbortSignal): Promise<Prediction>;
+  };
+
+  /** The server-wide key capability URLs (streams, signed downloads, output files) are signed with. */
+  signingKey(): Promise<string>;
+
+  /** SSE: a replay of a prediction's events from the start (or after Last-Event-ID), then live ones. */
+  streams: StreamHub;
+
+  webhooks: {
+    /** The account's signing secret (`whsec_…`), made on first use: GET /v1/webhooks/default/secret. */
+    secret(account: Account): Promise<string>;
+    /** Every webhook message of one of the account's predictions with its attempts, oldest first; not_found otherwise. */
+    deliveries(account: Account, predictionId: string): Promise<WebhookDelivery[]>;
+    /**
+     * Sends a message again (same webhook-id, due now): one more attempt, and for the completed message the rest
+     * of its retry schedule if any is left. not_found for unknown messages and others' predictions.
+     */
+    resend(account: Account, predictionId: string, messageId: string): Promise<WebhookDelivery>;
+    /** Delivers every message due now and waits for those attempts (the sender loop does this on its own). */
+    deliverDue(): Promise<number>;
+  };
+
+  retention: {
+    /** The account's own setting (seconds, -1 = forever, null = the server default) and the one in effect. */
+    get(account: Account): Promise<{ seconds: number | null; effectiveSeconds: number }>;
+    /**
+     * Sets it for predictions that end from now on (a whole number of seconds ≥ 0, -1 = forever, null = the
+     * server default). Throws FerryError validation_failed for anything else.
+     */
+    set(account: Account, seconds: number | null): Promise<void>;
+    /** One sweep now (the loop runs one every retentionSweepMs); resolves with how many predictions it emptied. */
+    sweep(): Promise<number>;
   };
 
   /** Recovery (when configured) and the background loops: deadlines, expired leases. */

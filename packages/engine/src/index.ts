@@ -1,6 +1,8 @@
 // @ferry/engine: the use cases and background loops behind the API and the runners. Imports core only.
 export { createEngine } from "./create-engine.js";
 export { SERVER_RESTARTED_ERROR } from "./background-loops.js";
+export { KEEP_FOREVER } from "./data-retention.js";
+export type { StreamEvent, StreamEventName, StreamHub, StreamHubOptions, StreamSubscription } from "./stream-hub.js";
 export type {
   CreatePredictionRequest,
   Engine,
@@ -12,5 +14,7 @@ export type {
   PredictionTarget,
   PredictionUpdate,
   RegisterModelRequest,
+  WebhookDelivery,
   Clock,
 } from "./engine-types.js";
+export type { WebhookOptions } from "./webhooks/create-webhooks.js";

@@ -2,9 +2,9 @@
 // re-read and re-applied when another writer won. Events for one prediction are serialized in this process,
 // and each applied write is published on the bus (cancel_on_runner also becomes a runner signal).
 import { applyEvent, isTerminal, isoNow } from "@ferry/core";
-import type { Clock, Prediction, PredictionEffect, PredictionEvent, Store } from "@ferry/core";
+import type { Clock, Prediction, PredictionEffect, PredictionEvent, PredictionPatch, Store, WebhookMessage } from "@ferry/core";
 import { createBoundedMap } from "./bounded-map.js";
-import type { PredictionBus } from "./engine-types.js";
+import type { PredictionBus, PredictionUpdate } from "./engine-types.js";
 import { createKeyedQueue } from "./keyed-queue.js";
 import type { RunnerSignals } from "./runner-signals.js";
 
@@ -44,8 +44,17 @@ export function createPredictionWriter(deps: {
   clock: Clock;
   bus: PredictionBus;
   signals: RunnerSignals;
+  /** Adds to a transition's patch before it is written (data retention sets dataExpiresAt on the ending write). */
+  onTransition?: (row: Prediction, patch: PredictionPatch) => PredictionPatch | Promise<PredictionPatch>;
+  /**
+   * Webhook messages written in the same transaction as a transition, only if it applies (the completed
+   * delivery's outbox). Given the row as it will be once written.
+   */
+  outbox?: (next: Prediction, effects: readonly PredictionEffect[]) => WebhookMessage[] | Promise<WebhookMessage[]>;
+  /** Told of every applied write, after the bus (intermediate webhooks). */
+  onApplied?: (update: PredictionUpdate) => void;
 }): PredictionWriter {
-  const { store, clock, bus, signals } = deps;
+  const { store, clock, bus, signals, onTransition, outbox, onApplied } = deps;
   const queue = createKeyedQueue();
   const rows = createBoundedMap<Prediction>(ROW_CACHE_SIZE);
 
@@ -83,10 +92,16 @@ export function createPredictionWriter(deps: {
         fresh = true;
         continue;
       }
-      const updated = await store.predictions.update(id, transition.from, transition.patch);
+      const extended = onTransition?.(row, transition.patch) ?? transition.patch;
+      const patch = extended instanceof Promise ? await extended : extended;
+      const decided = outbox?.({ ...row, ...patch }, transition.effects);
+      const enqueue = decided instanceof Promise ? await decided : decided;
+      const updated = await store.predictions.update(id, transition.from, patch, enqueue !== undefined && enqueue.length > 0 ? { enqueue } : undefined);
       if (updated !== null) {
         remember(updated);
-        bus.publish({ prediction: updated, effects: transition.effects });
+        const update = { prediction: updated, effects: transition.effects };
+        bus.publish(update);
+        onApplied?.(update);
         if (transition.effects.some((effect) => effect.type === "cancel_on_runner")) {
           signals.emit({ type: "cancel", predictionId: id });
         }

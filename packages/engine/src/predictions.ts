@@ -1,9 +1,10 @@
 // The prediction use cases of the public API: create (resolve, validate, queue), get, list, cancel.
-import { FerryError, isIteratorOutput, isTerminal, newPredictionId } from "@ferry/core";
+import { FerryError, isFileOutput, isIteratorOutput, isTerminal, newPredictionId } from "@ferry/core";
 import type { Account, Clock, NewPrediction, Prediction, Slice, Store } from "@ferry/core";
 import type { Catalog } from "./catalog.js";
 import { modelRef } from "./catalog.js";
 import type { CreatePredictionRequest, Engine, ListPredictionsRequest } from "./engine-types.js";
+import type { FileInputs } from "./file-inputs.js";
 import type { InputValidator } from "./input-validator.js";
 import type { PredictionBus } from "./engine-types.js";
 import type { PredictionWriter } from "./prediction-writer.js";
@@ -22,6 +23,8 @@ export interface PredictionsDeps {
   writer: PredictionWriter;
   bus: PredictionBus;
   signals: RunnerSignals;
+  /** Files-API URLs in file inputs must name the caller's own uploads. */
+  fileInputs: FileInputs;
 }
 
 export function createPredictions(deps: PredictionsDeps): Engine["predictions"] {
@@ -31,6 +34,7 @@ export function createPredictions(deps: PredictionsDeps): Engine["predictions"] 
     rejectSerializedClient(request.input);
     const { model, version } = await resolveTarget(catalog, account, request.target);
     const input = validator.validate(version, request.input);
+    await deps.fileInputs.check(account, version, input);
     const now = clock.now();
     const prediction: NewPrediction = {
       id: newPredictionId(),
@@ -53,6 +57,8 @@ export function createPredictions(deps: PredictionsDeps): Engine["predictions"] 
       webhook: request.webhook ?? null,
       webhookEventsFilter: request.webhookEventsFilter ?? null,
       canStream: isIteratorOutput(version.openapiSchema),
+      streamsFiles: isIteratorOutput(version.openapiSchema) && isFileOutput(version.openapiSchema),
+      dataExpiresAt: null,
     };
     const row = await store.predictions.insert(prediction);
     await store.models.incrementRunCount(model.id);

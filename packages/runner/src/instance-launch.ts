@@ -9,6 +9,14 @@ export interface LaunchCommand {
   env: Record<string, string>;
 }
 
+/** What an instance needs to know about files: where to PUT outputs, and the limits on the inputs it downloads. */
+export interface InstanceFileSettings {
+  /** Cog's --upload-url: the runner's upload sink, ending in "/". */
+  uploadUrl: string;
+  maxInputBytes: number;
+  inputTimeoutMs: number;
+}
+
 /** The absolute file URL of tsx's ESM loader, resolved from this package so `node --import` finds it anywhere. */
 export function tsxLoaderUrl(): string {
   return import.meta.resolve("tsx");
@@ -20,13 +28,21 @@ export function tsxLoaderUrl(): string {
  * - `command`: the spec's executable, with `{port}` in its arguments replaced by the port.
  * Every instance gets PORT, HOST, COG_MAX_CONCURRENCY and COG_THROTTLE_RESPONSE_INTERVAL=0 (webhooks unthrottled:
  * the runner is the only receiver and wants every chunk as it happens); the spec's env comes on top, except
- * PORT and HOST which are the runner's to choose.
+ * PORT and HOST which are the runner's to choose. With `files`, COG_UPLOAD_URL, FERRY_MAX_INPUT_BYTES and
+ * FERRY_INPUT_TIMEOUT are set too, and `{upload_url}` in a command's arguments is replaced by the upload URL.
  */
-export async function launchCommandFor(runtime: RuntimeSpec, host: string, port: number): Promise<LaunchCommand> {
+export async function launchCommandFor(runtime: RuntimeSpec, host: string, port: number, files?: InstanceFileSettings): Promise<LaunchCommand> {
   const env: Record<string, string> = {
     ...inheritedEnv(),
     COG_THROTTLE_RESPONSE_INTERVAL: "0",
     COG_MAX_CONCURRENCY: String(runtime.concurrency),
+    ...(files === undefined
+      ? {}
+      : {
+          COG_UPLOAD_URL: files.uploadUrl,
+          FERRY_MAX_INPUT_BYTES: String(files.maxInputBytes),
+          FERRY_INPUT_TIMEOUT: String(files.inputTimeoutMs / 1000),
+        }),
     ...(runtime.env ?? {}),
     PORT: String(port),
     HOST: host,
@@ -43,7 +59,7 @@ export async function launchCommandFor(runtime: RuntimeSpec, host: string, port:
   }
   return {
     command: runtime.command,
-    args: runtime.args.map((arg) => arg.replaceAll("{port}", String(port))),
+    args: runtime.args.map((arg) => arg.replaceAll("{port}", String(port)).replaceAll("{upload_url}", files?.uploadUrl ?? "")),
     cwd: runtime.cwd,
     env,
   };

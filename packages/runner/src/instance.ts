@@ -5,6 +5,7 @@ import type { Clock, Logger, VersionRuntime } from "@ferry/core";
 import type { CogClient } from "./cog-client.js";
 import { findFreePort } from "./free-port.js";
 import { launchCommandFor } from "./instance-launch.js";
+import type { InstanceFileSettings } from "./instance-launch.js";
 import { describeExit } from "./failure-messages.js";
 import { waitForReady } from "./readiness.js";
 import type { ReadyResult } from "./readiness.js";
@@ -46,6 +47,8 @@ export interface StartInstanceOptions {
   clock: Clock;
   log: Logger;
   setupTimeoutMs: number;
+  /** The upload URL and input limits the instance is started with. */
+  files?: InstanceFileSettings;
 }
 
 const HOST = "127.0.0.1";
@@ -56,7 +59,7 @@ export async function startInstance(options: StartInstanceOptions): Promise<Inst
   const { version, client, clock, log } = options;
   const id = newId();
   const port = await findFreePort(HOST);
-  const launch = await launchCommandFor(version.runtime, HOST, port);
+  const launch = await launchCommandFor(version.runtime, HOST, port, options.files);
   const baseUrl = `http://${HOST}:${port}`;
   const concurrency = Math.max(1, version.runtime.concurrency);
   const running = new Set<string>();

@@ -10,6 +10,7 @@ import {
   invalidInputMessage,
 } from "./failure-messages.js";
 import type { Instance } from "./instance.js";
+import type { InputFiles } from "./inputs/input-files.js";
 import { messageOf } from "./prediction-reporter.js";
 import type { PredictionReporter } from "./prediction-reporter.js";
 import type { InstanceExit } from "./runner-types.js";
@@ -22,8 +23,10 @@ export interface PredictionTrackerDeps {
   log: Logger;
   cancelGraceMs: number;
   webhookUrl(instanceId: string, predictionId: string): string;
-  /** A slot became free (a prediction ended or went back to the queue). */
-  onSlotFreed(): void;
+  /** A slot of `instance` became free (a prediction ended or went back to the queue). */
+  onSlotFreed(instance: Instance): void;
+  /** Fetches file inputs before dispatch (versions with fileInputs only). */
+  inputs?: Pick<InputFiles, "prepare">;
 }
 
 export interface PredictionTracker {
@@ -52,6 +55,8 @@ interface Held {
   cancelTimer: NodeJS.Timeout | null;
   slotFreed: boolean;
   done: boolean;
+  /** Lets go of the input files fetched for it, once it is over. */
+  releaseInputs: (() => void) | null;
 }
 
 /** How long an instance that answered 409/503 gets no new work unless a slot frees first. */
@@ -73,13 +78,15 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
     h.slotFreed = true;
     if (h.cancelTimer !== null) clearTimeout(h.cancelTimer);
     h.instance.release(h.id);
-    deps.onSlotFreed();
+    deps.onSlotFreed(h.instance);
   }
 
   function finish(h: Held): void {
     if (h.done) return;
     h.done = true;
     freeSlot(h);
+    h.releaseInputs?.();
+    h.releaseInputs = null;
     if (held.get(h.id) === h) held.delete(h.id);
   }
 
@@ -96,9 +103,13 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
     if (h.done) return;
     if (h.cancelRequested) return finish(h);
     const { instance } = h;
+    const names = instance.version.fileInputs;
+    const input = names === undefined || names.length === 0 ? h.assignment.input : await fetchInputs(h, names);
+    if (input === null || h.done) return;
+    if (h.cancelRequested) return finish(h);
     let response;
     try {
-      response = await client.predict(instance.baseUrl, h.id, { input: h.assignment.input, webhook: deps.webhookUrl(instance.id, h.id) });
+      response = await client.predict(instance.baseUrl, h.id, { input, webhook: deps.webhookUrl(instance.id, h.id) });
     } catch (error) {
       // No answer (the instance died or hung): it never started as far as anyone knows, so it goes back to the queue.
       log.warn({ prediction: h.id, instance: instance.id, error: messageOf(error) }, "dispatch failed");
@@ -126,6 +137,25 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
     if (h.cancelRequested && !h.cancelSent) await sendCancel(h);
     // A server that ignored Prefer: respond-async answered synchronously with the final snapshot.
     if (response.status === 200 && isSnapshot(response.body)) await applySnapshot(h, response.body);
+  }
+
+  /** The input with its files fetched and re-served by the runner; null when that failed (the prediction failed with why). */
+  async function fetchInputs(h: Held, names: readonly string[]): Promise<Record<string, unknown> | null> {
+    if (deps.inputs === undefined) return h.assignment.input;
+    try {
+      const prepared = await deps.inputs.prepare(h.id, h.assignment.input, names);
+      if (h.done) {
+        prepared.release();
+        return null;
+      }
+      h.releaseInputs = prepared.release;
+      return prepared.input;
+    } catch (error) {
+      // The input's fault (a blocked address, too large, too slow, gone): the user's failure, reported as such.
+      if (!h.done) await report(h, { type: "failed", error: messageOf(error) });
+      finish(h);
+      return null;
+    }
   }
 
   async function applySnapshot(h: Held, snapshot: CogSnapshot): Promise<void> {
@@ -177,6 +207,7 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
         cancelTimer: null,
         slotFreed: false,
         done: false,
+        releaseInputs: null,
       };
       instance.acquire(h.id);
       held.set(h.id, h);

@@ -1,5 +1,6 @@
 // The runner's public types: its options, its handle, and what it tells about its instances.
 import type { Clock, ControlPlane, Logger } from "@ferry/core";
+import type { InputFileOptions } from "./inputs/input-files.js";
 
 /** booting → ready ⇄ busy → stopping → stopped | failed (busy: every slot taken). */
 export type InstanceState = "booting" | "ready" | "busy" | "stopping" | "stopped" | "failed";
@@ -52,6 +53,8 @@ export interface RunnerOptions {
   leaseRenewIntervalMs?: number;
   /** Idle time is measured with this clock. Default: the system clock. */
   clock?: Clock;
+  /** How file inputs are fetched before dispatch: limits, allowed hosts, the server's own URLs. */
+  inputs?: InputFileOptions;
 }
 
 export interface Runner {

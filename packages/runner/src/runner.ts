@@ -1,15 +1,20 @@
-// The runner loop: on each wake-up (a signal, a freed slot, a poll tick) it claims queued work for its ready
-// instances, cold-boots an instance for a version that has none, and shuts down instances idle for too long.
+// The runner loop. A full pass (a poll tick, an instance ready or gone) reads pending work, claims it for ready
+// instances, cold-boots an instance for a version that has none and shuts down instances idle for too long. In the
+// steady state a signal or a freed slot names a version with a ready instance, and the runner claims directly.
 import { newId, silentLogger, systemClock } from "@ferry/core";
-import type { VersionRuntime } from "@ferry/core";
+import type { Assignment, VersionRuntime } from "@ferry/core";
 import { createCogClient } from "./cog-client.js";
 import { setupFailedMessage } from "./failure-messages.js";
 import { startInstance } from "./instance.js";
 import type { Instance } from "./instance.js";
+import type { InstanceFileSettings } from "./instance-launch.js";
+import { DEFAULT_INPUT_TIMEOUT_MS, DEFAULT_MAX_INPUT_BYTES, createInputFiles } from "./inputs/input-files.js";
 import { createPredictionReporter, messageOf } from "./prediction-reporter.js";
 import { createPredictionTracker } from "./prediction-tracker.js";
 import type { Runner, RunnerOptions } from "./runner-types.js";
+import { UPLOAD_PATH, createUploadSink } from "./upload-sink.js";
 import { createWakeLoop } from "./wake-loop.js";
+import type { PassRequest } from "./wake-loop.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
 import type { WebhookReceiver } from "./webhook-receiver.js";
 
@@ -40,25 +45,54 @@ export function createRunner(options: RunnerOptions): Runner {
   let receiver: WebhookReceiver | null = null;
   let unsubscribe: (() => void) | null = null;
   let phase: "created" | "running" | "stopping" | "stopped" = "created";
+  /** Versions whose last claims stopped because every slot was taken: more of their work may be queued. */
+  const backlog = new Set<string>();
+  /** A version found no room for an instance: a slot freeing may let an idle instance go for it. */
+  let starved = false;
+
+  const receiverUrl = (): string => {
+    if (receiver === null) throw new Error("The runner is not started");
+    return receiver.baseUrl;
+  };
+  const inputs = createInputFiles(options.inputs ?? {}, receiverUrl, log);
+  const fileSettings = (): InstanceFileSettings => ({
+    uploadUrl: receiverUrl() + UPLOAD_PATH,
+    maxInputBytes: options.inputs?.maxBytes ?? DEFAULT_MAX_INPUT_BYTES,
+    inputTimeoutMs: options.inputs?.timeoutMs ?? DEFAULT_INPUT_TIMEOUT_MS,
+  });
 
   const tracker = createPredictionTracker({
     reporter,
     client,
     log,
     cancelGraceMs,
+    inputs,
     webhookUrl: (instanceId, predictionId) => {
       if (receiver === null) throw new Error("The runner is not started");
       return receiver.urlFor(instanceId, predictionId);
     },
-    onSlotFreed: () => loop.wake(),
+    onSlotFreed: (instance) => {
+      if (starved) loop.wake();
+      else if (backlog.has(instance.version.versionId)) loop.wakeFor(instance.version.versionId, null);
+    },
   });
   const loop = createWakeLoop(pass, log);
 
   const live = (i: Instance): boolean => ["booting", "ready", "busy"].includes(i.state());
   const now = (): number => clock.now().getTime();
 
-  async function pass(): Promise<void> {
+  async function pass({ full, versions }: PassRequest): Promise<void> {
     if (phase !== "running") return;
+    if (full) return fullPass();
+    for (const [versionId, count] of versions) {
+      if (phase !== "running") return;
+      // No live instance of the version: booting one (or making room for it) is the full pass's job.
+      if (!(await claimFor(versionId, count ?? Infinity))) loop.wake();
+    }
+  }
+
+  async function fullPass(): Promise<void> {
+    starved = false;
     stopIdleInstances();
     const work = await controlPlane.pendingWork();
     for (const { version, queued } of work) {
@@ -67,28 +101,64 @@ export function createRunner(options: RunnerOptions): Runner {
     }
   }
 
-  async function serve(version: VersionRuntime, queued: number): Promise<void> {
-    let remaining = queued;
-    const mine = [...instances.values()].filter((i) => i.version.versionId === version.versionId);
-    for (const instance of mine) {
-      while (remaining > 0 && instance.freeSlots() > 0 && phase === "running") {
-        const assignment = await controlPlane.claim(runnerId, version.versionId);
-        if (assignment === null) return;
-        remaining -= 1;
-        tracker.dispatch(assignment, instance);
+  /**
+   * Claims queued work of a version into its instances' free slots, at most `limit` predictions (so a signal for
+   * one prediction costs one claim, not a second one that finds the queue empty). Returns false when the version
+   * has no live instance, so nothing could be claimed for it. A version whose slots ran out goes on the backlog.
+   */
+  async function claimFor(versionId: string, limit: number): Promise<boolean> {
+    const mine = [...instances.values()].filter((i) => i.version.versionId === versionId);
+    if (!mine.some(live)) return false;
+    let remaining = limit;
+    // Claims run concurrently (the store commits them together); an unknown amount of work is probed in
+    // growing rounds, so a freed slot costs one claim, not one per free slot.
+    let round = Number.isFinite(limit) ? limit : 1;
+    while (remaining > 0 && phase === "running") {
+      const free = mine.reduce((n, i) => n + i.freeSlots(), 0);
+      const count = Math.min(remaining, free, round);
+      if (count === 0) break;
+      const claims = await Promise.allSettled(Array.from({ length: count }, () => controlPlane.claim(runnerId, versionId)));
+      remaining -= count;
+      round *= 2;
+      let emptied = false;
+      for (const claim of claims) {
+        if (claim.status === "fulfilled" && claim.value !== null) handTo(mine, claim.value);
+        else emptied = true;
+      }
+      // Every claim that succeeded is dispatched before a failed one fails the pass.
+      const failed = claims.find((claim) => claim.status === "rejected");
+      if (failed !== undefined) throw failed.reason;
+      if (emptied) {
+        backlog.delete(versionId);
+        return true;
       }
     }
-    if (remaining <= 0 || mine.some(live)) return;
+    if (remaining > 0) backlog.add(versionId);
+    return true;
+  }
+
+  /** Dispatches a claimed prediction to an instance with a free slot, or returns it to the queue. */
+  function handTo(mine: Instance[], assignment: Assignment): void {
+    const instance = mine.find((i) => i.freeSlots() > 0);
+    if (instance !== undefined && phase === "running") tracker.dispatch(assignment, instance);
+    else void reporter.release(assignment.predictionId);
+  }
+
+  async function serve(version: VersionRuntime, queued: number): Promise<void> {
+    if (await claimFor(version.versionId, queued)) return;
     const failedAt = setupFailedAt.get(version.versionId);
     if (failedAt !== undefined && now() - failedAt < SETUP_RETRY_DELAY_MS) return;
     if (instances.size < maxInstances) await boot(version);
-    else makeRoomFor(version.versionId);
+    else {
+      starved = true;
+      makeRoomFor(version.versionId);
+    }
   }
 
   async function boot(version: VersionRuntime): Promise<void> {
     let instance: Instance;
     try {
-      instance = await startInstance({ version, client, clock, log, setupTimeoutMs });
+      instance = await startInstance({ version, client, clock, log, setupTimeoutMs, files: fileSettings() });
     } catch (error) {
       void onSetupFailed(version, messageOf(error));
       return;
@@ -155,10 +225,14 @@ export function createRunner(options: RunnerOptions): Runner {
   return {
     async start() {
       if (phase !== "created") throw new Error(`The runner cannot start: it is ${phase}`);
-      receiver = await startWebhookReceiver((instanceId, predictionId, snapshot) => tracker.onSnapshot(instanceId, predictionId, snapshot), log);
+      const uploads = createUploadSink({ runnerId, controlPlane, holds: (id) => tracker.heldIds().includes(id), log });
+      receiver = await startWebhookReceiver((instanceId, predictionId, snapshot) => tracker.onSnapshot(instanceId, predictionId, snapshot), log, [
+        inputs.handle,
+        uploads.handle,
+      ]);
       phase = "running";
       unsubscribe = controlPlane.subscribe((signal) => {
-        if (signal.type === "work_queued") loop.wake();
+        if (signal.type === "work_queued") loop.wakeFor(signal.versionId, 1);
         else tracker.cancel(signal.predictionId);
       });
       timers.push(setInterval(() => loop.wake(), pollIntervalMs), setInterval(renewLeases, leaseRenewIntervalMs));

@@ -1,5 +1,6 @@
-// The runner's one webhook endpoint: instances POST prediction snapshots to /instances/{id}/predictions/{id}.
-// Snapshots are handed over in arrival order; the answer is immediate, processing happens behind it.
+// The runner's own 127.0.0.1 server. Its webhook endpoint takes the snapshots instances POST to
+// /instances/{id}/predictions/{id}, handed over in arrival order (the answer is immediate, processing happens
+// behind it); other routes (input files, the upload sink) are passed in.
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@ferry/core";
@@ -7,7 +8,12 @@ import type { CogSnapshot } from "./snapshot-events.js";
 
 export type SnapshotHandler = (instanceId: string, predictionId: string, snapshot: CogSnapshot) => void;
 
+/** Another route of the runner's server: answers and returns true when the request is for it. */
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 export interface WebhookReceiver {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  readonly baseUrl: string;
   /** The webhook URL an instance gets for one prediction. */
   urlFor(instanceId: string, predictionId: string): string;
   close(): Promise<void>;
@@ -17,12 +23,13 @@ const MAX_BODY_BYTES = 128 * 1024 * 1024;
 const ROUTE = /^\/instances\/([^/]+)\/predictions\/([^/?]+)$/;
 
 /** Listens on 127.0.0.1 on a port the OS picks. */
-export function startWebhookReceiver(onSnapshot: SnapshotHandler, log: Logger): Promise<WebhookReceiver> {
+export function startWebhookReceiver(onSnapshot: SnapshotHandler, log: Logger, routes: ExtraRoute[] = []): Promise<WebhookReceiver> {
   const server = createServer((req, res) => handle(req, res));
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const match = req.method === "POST" ? ROUTE.exec(req.url ?? "") : null;
     if (match === null) {
+      if (routes.some((route) => route(req, res))) return;
       res.writeHead(404).end();
       req.resume();
       return;
@@ -63,6 +70,7 @@ export function startWebhookReceiver(onSnapshot: SnapshotHandler, log: Logger): 
       const address = server.address();
       const port = typeof address === "object" && address !== null ? address.port : 0;
       resolve({
+        baseUrl: `http://127.0.0.1:${port}`,
         urlFor: (instanceId, predictionId) =>
           `http://127.0.0.1:${port}/instances/${encodeURIComponent(instanceId)}/predictions/${encodeURIComponent(predictionId)}`,
         close: () =>

@@ -1,5 +1,6 @@
 // The model author's entry point: defineModel() and output helpers, with types that flow from zod into predict.
-import type { z } from "zod";
+import { z } from "zod";
+import type { PredictFiles } from "./files/prediction-files.js";
 
 /** Handed to `setup`, which runs once per instance (the cold boot). */
 export interface SetupContext {
@@ -17,6 +18,8 @@ export interface PredictContext {
   log(msg: string): void;
   /** Sets a metric on this prediction (replaces an earlier value). `predict_time` is reserved. */
   recordMetric(name: string, value: number): void;
+  /** Files of this prediction: write an output file and get the path to return, or ask a file's content type. */
+  readonly files: PredictFiles;
 }
 
 /** An output that arrives item by item: the model's predict is an async generator; the final output is the array. */
@@ -79,8 +82,30 @@ export function defineModel<I extends InputSpec, O extends OutputSpec>(spec: Mod
   return definition;
 }
 
+/** URLs a file input accepts: http(s) URLs and data: URIs (as Cog's Path). */
+const FILE_URL = /^(https?|data)$/;
+
+/** Input helpers beyond plain zod types. */
+export const inputs = {
+  /**
+   * A file (Cog's `Path`): callers pass an http(s) URL, a data: URI or a Files-API URL; predict gets the path of a
+   * local copy, deleted after the prediction. The schema says `{"type": "string", "format": "uri"}`.
+   */
+  file(): z.ZodURL {
+    return z.url({ protocol: FILE_URL });
+  },
+};
+
 /** Output helpers beyond plain zod types. */
 export const outputs = {
+  /**
+   * A file (Cog's `Path`): predict returns (or yields) a local path, e.g. from `ctx.files.write()`; the instance
+   * uploads it and the output carries its URL (a data: URI when the instance has no upload URL). A returned
+   * http(s) or data: URL is kept as it is. The schema says `{"type": "string", "format": "uri"}`.
+   */
+  file(): z.ZodString {
+    return z.string().meta({ format: "uri" });
+  },
   /** An iterator output (Cog's `Iterator[T]`, or `ConcatenateIterator[str]` with `{ concatenate: true }`). */
   iterator<Item extends z.ZodType>(item: Item, opts?: { concatenate?: boolean }): IteratorOutput<Item> {
     return { kind: "iterator", item, concatenate: opts?.concatenate ?? false };

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 
 export {
   defineModel,
+  inputs,
   outputs,
   type InputSpec,
   type IteratorOutput,
@@ -13,6 +14,7 @@ export {
   type PredictResult,
   type SetupContext,
 } from "./define-model.js";
+export type { PredictFiles } from "./files/prediction-files.js";
 export { openapiSchema } from "./openapi/openapi-schema.js";
 export { loadModel } from "./load-model.js";
 export { serveModel, type ModelServer } from "./server/serve-model.js";

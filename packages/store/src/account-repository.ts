@@ -4,7 +4,8 @@ import type { Account, AccountRepository } from "@ferry/core";
 import type { StoreContext } from "./context.js";
 import { toAccount } from "./rows.js";
 
-export function createAccountRepository({ db }: StoreContext): AccountRepository {
+/** Retention lives in retention-repository.ts, the webhook secret in webhook-repository.ts; create-store.ts joins them. */
+export function createAccountRepository({ db }: StoreContext): Omit<AccountRepository, "getDataRetention" | "setDataRetention" | "webhookSecret"> {
   return {
     async create(account) {
       const row = {

@@ -3,11 +3,15 @@ import type { Store } from "@ferry/core";
 import { createAccountRepository } from "./account-repository.js";
 import type { StoreConfig } from "./config.js";
 import type { StoreContext } from "./context.js";
+import { createFileRepository } from "./file-repository.js";
 import { migrateToLatest } from "./migrations.js";
 import { createModelRepository } from "./model-repository.js";
 import { openPostgres, openSqlite } from "./open-database.js";
 import { createPredictionRepository } from "./prediction-repository.js";
+import { createRetentionRepository } from "./retention-repository.js";
+import { createSettingsRepository } from "./settings-repository.js";
 import { createVersionRepository } from "./version-repository.js";
+import { createWebhookRepository } from "./webhook-repository.js";
 
 /** Opens the database, runs pending migrations, and returns the Store. `close()` releases its connections. */
 export async function createStore(config: StoreConfig): Promise<Store> {
@@ -18,12 +22,25 @@ export async function createStore(config: StoreConfig): Promise<Store> {
     await ctx.db.destroy();
     throw error;
   }
+  const models = createModelRepository(ctx);
+  const retention = createRetentionRepository(ctx);
+  const webhooks = createWebhookRepository(ctx);
   return {
     dialect: ctx.dialect,
-    accounts: createAccountRepository(ctx),
-    models: createModelRepository(ctx),
+    accounts: { ...createAccountRepository(ctx), ...retention.accounts, ...webhooks.accounts },
+    models,
     versions: createVersionRepository(ctx),
-    predictions: createPredictionRepository(ctx),
-    close: () => ctx.db.destroy(),
+    predictions: { ...createPredictionRepository(ctx), ...retention.predictions },
+    settings: createSettingsRepository(ctx),
+    files: createFileRepository(ctx),
+    webhooks: webhooks.webhooks,
+    async close() {
+      // Run counts are written behind (run-counts.ts); the last ones go out before the connections close.
+      try {
+        await models.flushRunCounts();
+      } finally {
+        await ctx.db.destroy();
+      }
+    },
   };
 }

@@ -118,6 +118,100 @@ const MIGRATIONS: Record<string, StoreMigration> = {
       await sql`create index predictions_lease_owner on predictions (lease_owner) where lease_owner is not null and ${open}`.execute(db);
     },
   },
+  "0002_settings": {
+    async up(db) {
+      // Server-wide values every API node must share, such as the key capability URLs are signed with.
+      await db.schema
+        .createTable("settings")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
+  "0003_webhooks": {
+    async up(db, dialect) {
+      const bool = dialect === "postgres" ? "boolean" : "integer";
+      // Each account signs its webhooks with its own secret, made on first use.
+      await db.schema.alterTable("accounts").addColumn("webhook_secret", "text").execute();
+      // The outbox: a message is written with the status change it reports (the completed one in the same
+      // transaction), and a sender delivers it; webhook_attempts is its delivery log.
+      await db.schema
+        .createTable("webhook_messages")
+        .$call((t) =>
+          dialect === "postgres"
+            ? t.addColumn("seq", "bigint", (c) => c.primaryKey().generatedAlwaysAsIdentity())
+            : t.addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement()),
+        )
+        .addColumn("id", "text", (c) => c.notNull().unique())
+        .addColumn("prediction_id", "text", (c) => c.notNull())
+        .addColumn("account_id", "text", (c) => c.notNull())
+        .addColumn("event", "text", (c) => c.notNull())
+        .addColumn("url", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("durable", sql.raw(bool), (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("next_attempt_at", "text")
+        .addColumn("last_status_code", "integer")
+        .addColumn("last_error", "text")
+        .addColumn("body", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("delivered_at", "text")
+        .execute();
+      // The sender's claim query (webhook-repository.ts) uses exactly this predicate.
+      await sql`create index webhook_messages_due on webhook_messages (next_attempt_at, seq) where status = 'pending'`.execute(db);
+      await db.schema.createIndex("webhook_messages_prediction").on("webhook_messages").columns(["prediction_id", "seq"]).execute();
+      await db.schema
+        .createTable("webhook_attempts")
+        .addColumn("message_id", "text", (c) => c.notNull().references("webhook_messages.id").onDelete("cascade"))
+        .addColumn("attempt", "integer", (c) => c.notNull())
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("status_code", "integer")
+        .addColumn("error", "text")
+        .addColumn("duration_ms", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("webhook_attempts_pk", ["message_id", "attempt"])
+        .execute();
+    },
+  },
+  "0004_files": {
+    async up(db) {
+      // Files-API uploads and models' output files; their bytes live in the blob store under blob_key.
+      await db.schema
+        .createTable("files")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("prediction_id", "text")
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("content_type", "text", (c) => c.notNull())
+        .addColumn("size", "bigint", (c) => c.notNull())
+        .addColumn("sha256", "text", (c) => c.notNull())
+        .addColumn("md5", "text", (c) => c.notNull())
+        .addColumn("metadata", "text", (c) => c.notNull())
+        .addColumn("blob_key", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text")
+        .execute();
+      await db.schema.createIndex("files_account").on("files").columns(["account_id", "kind", "created_at", "id"]).execute();
+      await sql`create index files_expiry on files (expires_at) where expires_at is not null`.execute(db);
+      await sql`create index files_prediction on files (prediction_id) where prediction_id is not null`.execute(db);
+    },
+  },
+  "0005_retention": {
+    async up(db, dialect) {
+      const bool = dialect === "postgres" ? "boolean" : "integer";
+      const no = dialect === "postgres" ? sql`false` : sql`0`;
+      // Seconds an account's API predictions keep their data once ended: null = the server default, -1 = forever.
+      await db.schema.alterTable("accounts").addColumn("data_retention_seconds", "integer").execute();
+      // Set when a prediction ends; the retention sweeper empties its data once it passes, then clears it.
+      await db.schema.alterTable("predictions").addColumn("data_expires_at", "text").execute();
+      // Whether stream output events are file URLs, so urls.stream lives under /v1/files/ (spec §5.1).
+      await db.schema
+        .alterTable("predictions")
+        .addColumn("streams_files", sql.raw(bool), (c) => c.notNull().defaultTo(no))
+        .execute();
+      await sql`create index predictions_data_expiry on predictions (data_expires_at) where data_expires_at is not null`.execute(db);
+    },
+  },
 };
 
 function provider(dialect: Dialect): MigrationProvider {

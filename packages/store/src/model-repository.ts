@@ -1,17 +1,22 @@
-// Models: upsert by (owner, name), keyset-paginated listing, and ranked search (search.ts).
+// Models: upsert by (owner, name), keyset-paginated listing, ranked search (search.ts), and run counts written
+// behind (run-counts.ts): every read of models first writes the pending counts, so it sees its own runs.
 import { newId } from "@ferry/core";
 import type { ModelRepository } from "@ferry/core";
 import type { StoreContext } from "./context.js";
 import { decodeCursor } from "./cursor.js";
 import { pageSize, toSlice } from "./page.js";
 import { dbBool, toModel } from "./rows.js";
+import { createRunCounts } from "./run-counts.js";
 import { searchModels } from "./model-search.js";
 import { visibleTo } from "./model-visibility.js";
 
-export function createModelRepository(ctx: StoreContext): ModelRepository {
+/** The models repository, and the write-behind run counts that close() must flush. */
+export function createModelRepository(ctx: StoreContext): ModelRepository & { flushRunCounts(): Promise<void> } {
   const { db, dialect } = ctx;
+  const runCounts = createRunCounts(ctx);
   return {
     async upsert(model) {
+      await runCounts.flush();
       const descriptive = {
         description: model.description,
         visibility: model.visibility,
@@ -58,16 +63,19 @@ export function createModelRepository(ctx: StoreContext): ModelRepository {
     },
 
     async get(owner, name) {
+      await runCounts.flush();
       const row = await db.selectFrom("models").selectAll().where("owner", "=", owner).where("name", "=", name).executeTakeFirst();
       return row ? toModel(row) : null;
     },
 
     async getById(id) {
+      await runCounts.flush();
       const row = await db.selectFrom("models").selectAll().where("id", "=", id).executeTakeFirst();
       return row ? toModel(row) : null;
     },
 
     async list({ viewerAccountId, sortBy, sortDirection, cursor, limit }) {
+      await runCounts.flush();
       const size = pageSize(limit);
       const key = sortBy === "model_created_at" ? "created_at" : "latest_version_created_at";
       const desc = sortDirection === "desc";
@@ -97,14 +105,16 @@ export function createModelRepository(ctx: StoreContext): ModelRepository {
       return toSlice(rows, size, toModel, (row) => [row[key], row.id]);
     },
 
-    search: (query) => searchModels(ctx, query),
-
-    async incrementRunCount(modelId) {
-      await db
-        .updateTable("models")
-        .set((eb) => ({ run_count: eb("run_count", "+", 1) }))
-        .where("id", "=", modelId)
-        .execute();
+    async search(query) {
+      await runCounts.flush();
+      return searchModels(ctx, query);
     },
+
+    /** Counted in memory; written within a second, before the next read of models, or on close. */
+    async incrementRunCount(modelId) {
+      runCounts.add(modelId);
+    },
+
+    flushRunCounts: () => runCounts.flush(),
   };
 }

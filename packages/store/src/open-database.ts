@@ -1,10 +1,11 @@
 // Opens a Kysely instance on either engine with the connection settings Ferry relies on.
 import Sqlite from "better-sqlite3";
 import pg from "pg";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect } from "kysely";
 import type { StoreConfig } from "./config.js";
 import type { StoreContext } from "./context.js";
 import type { Database } from "./schema.js";
+import { GroupCommitSqliteDialect } from "./sqlite-group-commit.js";
 
 /** How long a SQLite statement waits for another connection's write lock. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -18,7 +19,7 @@ export function openSqlite(path: string): StoreContext {
   database.pragma("synchronous = NORMAL");
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma("foreign_keys = ON");
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: "sqlite" };
+  return { db: new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(database) }), dialect: "sqlite" };
 }
 
 export async function openPostgres(config: Extract<StoreConfig, { kind: "postgres" }>): Promise<StoreContext> {

@@ -5,7 +5,9 @@ import type { ClaimRequest, Prediction, PredictionRepository } from "@ferry/core
 import { sql } from "kysely";
 import type { ExpressionBuilder } from "kysely";
 import type { StoreContext } from "./context.js";
+import type { QueryTemplates } from "./query-templates.js";
 import { PREDICTION_COLUMNS, toPrediction } from "./rows.js";
+import type { PredictionRow } from "./rows.js";
 import type { Database } from "./schema.js";
 
 type Queue = Pick<
@@ -24,11 +26,11 @@ function open(eb: ExpressionBuilder<Database, "predictions">) {
   return eb("status", "in", OPEN);
 }
 
-export function createPredictionQueue(ctx: StoreContext): Queue {
+export function createPredictionQueue(ctx: StoreContext, templates: QueryTemplates): Queue {
   const { db } = ctx;
   const claim = ctx.dialect === "postgres" ? claimPostgres : claimSqlite;
   return {
-    claim: (request) => claim(ctx, request),
+    claim: (request) => claim(ctx, templates, request),
 
     async renewLeases(runnerId, ids, leaseUntil) {
       if (ids.length === 0) return 0;
@@ -91,16 +93,18 @@ export function createPredictionQueue(ctx: StoreContext): Queue {
 }
 
 /** One statement, so SQLite runs it under the database's single write lock: no two callers take one row. */
-async function claimSqlite({ db }: StoreContext, { runnerId, versionId, leaseUntil }: ClaimRequest): Promise<Prediction | null> {
-  const row = await db
-    .updateTable("predictions")
-    .set({ lease_owner: runnerId, lease_expires_at: leaseUntil })
-    .where("seq", "=", (eb) =>
-      eb.selectFrom("predictions").select("seq").where("version_id", "=", versionId).where(queued).orderBy("seq").limit(1),
-    )
-    .where("lease_owner", "is", null)
-    .returning(PREDICTION_COLUMNS)
-    .executeTakeFirst();
+async function claimSqlite({ db }: StoreContext, templates: QueryTemplates, request: ClaimRequest): Promise<Prediction | null> {
+  const query = templates.compile("claim", { ...request }, ({ runnerId, versionId, leaseUntil }) =>
+    db
+      .updateTable("predictions")
+      .set({ lease_owner: runnerId, lease_expires_at: leaseUntil })
+      .where("seq", "=", (eb) =>
+        eb.selectFrom("predictions").select("seq").where("version_id", "=", versionId).where(queued).orderBy("seq").limit(1),
+      )
+      .where("lease_owner", "is", null)
+      .returning(PREDICTION_COLUMNS),
+  );
+  const row = (await db.executeQuery<PredictionRow>(query)).rows[0];
   return row ? toPrediction(row) : null;
 }
 
@@ -108,7 +112,7 @@ async function claimSqlite({ db }: StoreContext, { runnerId, versionId, leaseUnt
  * SKIP LOCKED lets concurrent claimers pass over each other's rows instead of queueing behind them. So a
  * claim may return null while the remaining rows are being taken by other claimers at that moment.
  */
-async function claimPostgres({ db }: StoreContext, { runnerId, versionId, leaseUntil }: ClaimRequest): Promise<Prediction | null> {
+async function claimPostgres({ db }: StoreContext, _templates: QueryTemplates, { runnerId, versionId, leaseUntil }: ClaimRequest): Promise<Prediction | null> {
   const row = await db
     .with("next", (qc) =>
       qc

@@ -5,15 +5,21 @@ import type { StoreContext } from "./context.js";
 import { decodeCursor } from "./cursor.js";
 import { pageSize, toSlice } from "./page.js";
 import { createPredictionQueue } from "./prediction-queue.js";
+import { createQueryTemplates } from "./query-templates.js";
 import { fromNewPrediction, fromPatch, PREDICTION_COLUMNS, toPrediction } from "./rows.js";
+import type { PredictionRow } from "./rows.js";
+import { insertWebhookMessages } from "./webhook-repository.js";
 
-export function createPredictionRepository(ctx: StoreContext): PredictionRepository {
+/** Retention queries live in retention-repository.ts; create-store.ts joins the two. */
+export function createPredictionRepository(ctx: StoreContext): Omit<PredictionRepository, "findDataExpired" | "removeData"> {
   const { db, dialect } = ctx;
+  // The create → claim → started → succeeded path runs these for every prediction (query-templates.ts).
+  const templates = createQueryTemplates();
   return {
-    ...createPredictionQueue(ctx),
+    ...createPredictionQueue(ctx, templates),
 
     async insert(prediction) {
-      await db.insertInto("predictions").values(fromNewPrediction(dialect, prediction)).execute();
+      await db.executeQuery(templates.compile("insert", fromNewPrediction(dialect, prediction), (row) => db.insertInto("predictions").values(row)));
       return { ...prediction, leaseOwner: null, leaseExpiresAt: null };
     },
 
@@ -39,7 +45,7 @@ export function createPredictionRepository(ctx: StoreContext): PredictionReposit
       return toSlice(rows, size, toPrediction, (row) => [Number(row.seq)]);
     },
 
-    async update(id, expected, patch) {
+    async update(id, expected, patch, options) {
       const set = fromPatch(dialect, patch);
       if (Object.keys(set).length === 0) {
         const row = await db
@@ -50,13 +56,20 @@ export function createPredictionRepository(ctx: StoreContext): PredictionReposit
           .executeTakeFirst();
         return row ? toPrediction(row) : null;
       }
-      const row = await db
-        .updateTable("predictions")
-        .set(set)
-        .where("id", "=", id)
-        .where("status", "=", expected)
-        .returning(PREDICTION_COLUMNS)
-        .executeTakeFirst();
+      const query = templates.compile("update", { ...set, $id: id, $expected: expected }, ({ $id, $expected, ...columns }) =>
+        db.updateTable("predictions").set(columns).where("id", "=", $id).where("status", "=", $expected).returning(PREDICTION_COLUMNS),
+      );
+      const enqueue = options?.enqueue ?? [];
+      if (enqueue.length > 0) {
+        // The outbox: the messages are written if and only if the status write applies (one transaction).
+        return db.transaction().execute(async (trx) => {
+          const row = (await trx.executeQuery<PredictionRow>(query)).rows[0];
+          if (row === undefined) return null;
+          await insertWebhookMessages(trx, dialect, enqueue);
+          return toPrediction(row);
+        });
+      }
+      const row = (await db.executeQuery<PredictionRow>(query)).rows[0];
       return row ? toPrediction(row) : null;
     },
   };

@@ -16,7 +16,8 @@ import type {
 } from "@ferry/core";
 import type { AccountsTable, Dialect, ModelsTable, PredictionsTable, VersionsTable } from "./schema.js";
 
-type PredictionRow = Omit<Selectable<PredictionsTable>, "seq">;
+/** A prediction row as the repositories read it (every column but `seq`). */
+export type PredictionRow = Omit<Selectable<PredictionsTable>, "seq">;
 
 /** The prediction columns a read needs (everything but `seq`). */
 export const PREDICTION_COLUMNS = [
@@ -42,6 +43,8 @@ export const PREDICTION_COLUMNS = [
   "can_stream",
   "lease_owner",
   "lease_expires_at",
+  "data_expires_at",
+  "streams_files",
 ] as const satisfies readonly (keyof PredictionRow)[];
 
 /** SQLite cannot bind booleans; PostgreSQL columns are boolean. */
@@ -58,7 +61,7 @@ export function toJsonText(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
-export function toAccount(row: Selectable<AccountsTable>): Account {
+export function toAccount(row: Omit<Selectable<AccountsTable>, "data_retention_seconds" | "webhook_secret">): Account {
   return {
     id: row.id,
     username: row.username,
@@ -127,8 +130,10 @@ export function toPrediction(row: PredictionRow): Prediction {
     webhook: row.webhook,
     webhookEventsFilter: jsonOrNull(row.webhook_events_filter) as WebhookEvent[] | null,
     canStream: Boolean(row.can_stream),
+    streamsFiles: Boolean(row.streams_files),
     leaseOwner: row.lease_owner,
     leaseExpiresAt: row.lease_expires_at,
+    dataExpiresAt: row.data_expires_at,
   };
 }
 
@@ -154,6 +159,8 @@ export function fromNewPrediction(dialect: Dialect, p: NewPrediction): Omit<Pred
     webhook: p.webhook,
     webhook_events_filter: toJsonText(p.webhookEventsFilter),
     can_stream: dbBool(dialect, p.canStream),
+    streams_files: dbBool(dialect, p.streamsFiles ?? false),
+    data_expires_at: p.dataExpiresAt ?? null,
   };
 }
 
@@ -170,5 +177,6 @@ export function fromPatch(dialect: Dialect, patch: PredictionPatch): Partial<Pre
   if (patch.dataRemoved !== undefined) set.data_removed = dbBool(dialect, patch.dataRemoved);
   if (patch.leaseOwner !== undefined) set.lease_owner = patch.leaseOwner;
   if (patch.leaseExpiresAt !== undefined) set.lease_expires_at = patch.leaseExpiresAt;
+  if (patch.dataExpiresAt !== undefined) set.data_expires_at = patch.dataExpiresAt;
   return set;
 }

@@ -12,6 +12,10 @@ export interface AccountsTable {
   github_url: string | null;
   avatar_url: string | null;
   created_at: string;
+  /** Seconds API predictions keep their data once ended; null = the server default, -1 = forever. */
+  data_retention_seconds: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The account's webhook signing secret (whsec_…), made on first use. */
+  webhook_secret: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiTokensTable {
@@ -84,6 +88,9 @@ export interface PredictionsTable {
   can_stream: Bool;
   lease_owner: string | null;
   lease_expires_at: string | null;
+  /** When the retention sweeper removes the data; null while running, when kept forever, or once removed. */
+  data_expires_at: ColumnType<string | null, string | null | undefined, string | null>;
+  streams_files: ColumnType<SqlBool, SqlBool | undefined, SqlBool>;
 }
 
 export interface Database {
@@ -92,6 +99,66 @@ export interface Database {
   models: ModelsTable;
   versions: VersionsTable;
   predictions: PredictionsTable;
+  settings: SettingsTable;
+  files: FilesTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_attempts: WebhookAttemptsTable;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface FilesTable {
+  id: string;
+  account_id: string;
+  /** "upload" (Files API) or "output" (a model's output file). */
+  kind: string;
+  prediction_id: string | null;
+  name: string;
+  content_type: string;
+  /** PostgreSQL's bigint arrives as a string. */
+  size: number | string;
+  sha256: string;
+  md5: string;
+  /** JSON text. */
+  metadata: string;
+  blob_key: string;
+  created_at: string;
+  expires_at: string | null;
+}
+
+/** The webhook outbox: one row per delivery (message); its id is the webhook-id header. */
+export interface WebhookMessagesTable {
+  /** Insertion order: delivery order and the delivery log's order. PostgreSQL's bigint arrives as a string. */
+  seq: Generated<number | string>;
+  id: string;
+  prediction_id: string;
+  account_id: string;
+  event: string;
+  url: string;
+  /** "pending", "delivered" or "failed". */
+  status: string;
+  durable: Bool;
+  attempts: number;
+  /** When a pending message is next due (or until when a sender holds its claim). */
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  /** JSON text of an intermediate message's body; null renders the prediction at send time. */
+  body: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+export interface WebhookAttemptsTable {
+  message_id: string;
+  attempt: number;
+  at: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
 }
 
 export type Dialect = "sqlite" | "postgres";

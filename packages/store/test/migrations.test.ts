@@ -6,7 +6,19 @@ import { aPrediction, seedVersion } from "./support/fixtures.js";
 import { POSTGRES_TEST_URL, STORE_FACTORIES } from "./support/store-factories.js";
 import { useStore } from "./support/use-store.js";
 
-const TABLES = ["accounts", "api_tokens", "kysely_migration", "kysely_migration_lock", "models", "predictions", "versions"];
+const TABLES = [
+  "accounts",
+  "api_tokens",
+  "files",
+  "kysely_migration",
+  "kysely_migration_lock",
+  "models",
+  "predictions",
+  "settings",
+  "versions",
+  "webhook_attempts",
+  "webhook_messages",
+];
 
 describe.each(STORE_FACTORIES)("migrations on $name", (factory) => {
   it("migrates a fresh database once when several stores open it at the same time", async () => {

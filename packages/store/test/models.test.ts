@@ -72,6 +72,20 @@ describe.each(STORE_FACTORIES)("models on $name", (factory) => {
     expect((await t.store.models.getById(model.id))?.runCount).toBe(10);
   });
 
+  it("writes run counts behind: another store sees them within a second, and close() writes the rest", async () => {
+    const account = await t.store.accounts.create(anAccount());
+    const model = await t.store.models.upsert(aModel(account));
+    const other = await t.database.open();
+    await t.store.models.incrementRunCount(model.id);
+    await t.store.models.incrementRunCount(model.id);
+    await expect.poll(async () => (await other.models.getById(model.id))?.runCount, { timeout: 5_000, interval: 50 }).toBe(2);
+
+    const writer = await t.database.open();
+    await writer.models.incrementRunCount(model.id);
+    await writer.close();
+    expect((await other.models.get(model.owner, model.name))?.runCount).toBe(3);
+  });
+
   describe("list", () => {
     async function seed() {
       const alice = await t.store.accounts.create(anAccount());

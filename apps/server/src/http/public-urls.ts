@@ -1,4 +1,6 @@
 // Absolute URLs built from FERRY_PUBLIC_URL: the JS client resolves a relative `next` to /v1/v1/… (spec §7.5).
+import { streamToken } from "@ferry/core";
+import type { Prediction } from "@ferry/core";
 
 /** The URLs of one prediction, as its JSON carries them. */
 export interface PredictionUrls {
@@ -18,9 +20,15 @@ export interface PublicUrls {
    * or null at the end of the list.
    */
   page(path: string, query: object | undefined, cursor: string | null): string | null;
+  /**
+   * The capability URL of a prediction's SSE stream (spec §5.1), or null when it cannot stream (or no signing
+   * key was given): `/v1/files/streams/<token>` for file outputs, `/v1/streams/<token>` otherwise.
+   */
+  stream(prediction: Pick<Prediction, "id" | "canStream" | "streamsFiles">): string | null;
 }
 
-export function createPublicUrls(base: string): PublicUrls {
+/** `signingKey` (engine.signingKey()) signs stream URLs; without it predictions carry no urls.stream. */
+export function createPublicUrls(base: string, signingKey?: string): PublicUrls {
   const predictions = `${base}/v1/predictions/`;
   const web = `${base}/p/`;
   return {
@@ -28,6 +36,11 @@ export function createPublicUrls(base: string): PublicUrls {
     prediction(id) {
       const get = predictions + id;
       return { get, cancel: `${get}/cancel`, web: web + id };
+    },
+    stream(prediction) {
+      if (!prediction.canStream || signingKey === undefined) return null;
+      const token = streamToken(signingKey, prediction.id);
+      return prediction.streamsFiles === true ? `${base}/v1/files/streams/${token}` : `${base}/v1/streams/${token}`;
     },
     model(owner, name) {
       return `${base}/${owner}/${name}`;

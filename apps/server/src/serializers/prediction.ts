@@ -24,6 +24,8 @@ export function serializePrediction(p: Prediction, urls: PublicUrls, status: Sta
     metrics: p.metrics ?? {},
     urls: urls.prediction(p.id),
   };
+  const stream = urls.stream(p);
+  if (stream !== null) json.urls.stream = stream;
   if (p.deadline !== null) json.deadline = p.deadline;
   if (p.webhook !== null) json.webhook = p.webhook;
   if (p.webhookEventsFilter !== null) json.webhook_events_filter = p.webhookEventsFilter;

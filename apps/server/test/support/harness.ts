@@ -5,11 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
-import type { Account, Store } from "@ferry/core";
+import type { Account, BlobStore, Store } from "@ferry/core";
 import { createEngine } from "@ferry/engine";
 import type { Engine } from "@ferry/engine";
-import { createStore } from "@ferry/store";
+import { createLocalBlobStore, createStore } from "@ferry/store";
 import { buildApp } from "../../src/app.js";
+import { webhookBodyRenderer } from "../../src/serializers/webhook.js";
+import { createFileService } from "../../src/files/file-service.js";
+import type { FileService } from "../../src/files/file-service.js";
 
 export const PUBLIC_URL = "https://ferry.test";
 export const TOKEN = "r8_alice_token_0123456789abcdefghijklmnopq";
@@ -19,6 +22,9 @@ export interface Harness {
   app: FastifyInstance;
   engine: Engine;
   store: Store;
+  /** The blob store under `dir`, shared by the engine and the Files API. */
+  blobs: BlobStore;
+  files: FileService;
   account: Account;
   dir: string;
   /** Everything logged so far, one JSON line per entry. */
@@ -28,19 +34,29 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { maxUploadBytes?: number } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "ferry-server-test-"));
   const store = await createStore({ kind: "sqlite", path: join(dir, "ferry.db") });
   const lines: string[] = [];
   const log = pino({ level: "trace" }, { write: (line: string) => void lines.push(line) });
-  const engine = createEngine({ store, log: log.child({ component: "engine" }) });
+  const blobs = createLocalBlobStore(join(dir, "blobs"));
+  const engine = createEngine({
+    store,
+    blobs,
+    publicUrl: PUBLIC_URL,
+    renderPrediction: webhookBodyRenderer(PUBLIC_URL),
+    log: log.child({ component: "engine" }),
+  });
+  const files = createFileService({ store, blobs, signingKey: () => engine.signingKey(), maxUploadBytes: options.maxUploadBytes });
   const { account } = await engine.accounts.bootstrap({ username: "alice", token: TOKEN });
   await engine.accounts.bootstrap({ username: "bob", token: OTHER_TOKEN });
-  const app = await buildApp({ engine, config: { publicUrl: PUBLIC_URL }, log });
+  const app = await buildApp({ engine, config: { publicUrl: PUBLIC_URL }, log, files });
   return {
     app,
     engine,
     store,
+    blobs,
+    files,
     account,
     dir,
     logs: () => lines.join(""),

@@ -22,6 +22,17 @@ export interface MemoryControlPlane extends ControlPlane {
   reports(id: string): ReportRecord[];
   /** Prediction ids the runner released, in order. */
   readonly releases: string[];
+  /** Output files uploaded through uploadOutput, in order. */
+  readonly uploads: UploadRecord[];
+}
+
+export interface UploadRecord {
+  predictionId: string;
+  name: string;
+  contentType: string;
+  bytes: Buffer;
+  /** The URL uploadOutput answered with. */
+  url: string;
 }
 
 const LEASE_MS = 30_000;
@@ -33,6 +44,7 @@ export function createMemoryControlPlane(versions: VersionRuntime[], clock: Cloc
   const listeners = new Set<(signal: RunnerSignal) => void>();
   const watchers = new Set<() => void>();
   const releases: string[] = [];
+  const uploads: UploadRecord[] = [];
   const now = (): string => clock.now().toISOString();
   const leaseUntil = (): string => new Date(clock.now().getTime() + LEASE_MS).toISOString();
 
@@ -51,6 +63,7 @@ export function createMemoryControlPlane(versions: VersionRuntime[], clock: Cloc
 
   const plane: MemoryControlPlane = {
     releases,
+    uploads,
     async pendingWork() {
       const counts = new Map<string, number>();
       for (const p of predictions.values()) if (queued(p)) counts.set(p.versionId, (counts.get(p.versionId) ?? 0) + 1);
@@ -95,6 +108,15 @@ export function createMemoryControlPlane(versions: VersionRuntime[], clock: Cloc
         if (p && p.leaseOwner === runnerId && !isTerminal(p.status)) predictions.set(id, { ...p, leaseExpiresAt: leaseUntil() });
       }
       changed();
+    },
+    async uploadOutput(runnerId, predictionId, file) {
+      const p = must(predictionId);
+      if (p.leaseOwner !== runnerId || isTerminal(p.status)) throw new Error(`prediction ${predictionId} is not running on ${runnerId}`);
+      const chunks: Buffer[] = [];
+      for await (const chunk of file.body) chunks.push(Buffer.from(chunk));
+      const url = `https://files.test/${predictionId}/${uploads.length}/${encodeURIComponent(file.name)}`;
+      uploads.push({ predictionId, name: file.name, contentType: file.contentType, bytes: Buffer.concat(chunks), url });
+      return { url };
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -16,6 +16,15 @@ export interface ServeOptions {
   setupTimeoutMs?: number | null;
   /** Echo ctx.log lines to stdout, as Cog tees model output to the container log (default true). */
   echoLogs?: boolean;
+  /**
+   * Cog's --upload-url: output files are PUT to `<uploadUrl><name>` (env COG_UPLOAD_URL). Null (the default) puts
+   * them in the output as data: URIs.
+   */
+  uploadUrl?: string | null;
+  /** Largest file input an instance downloads, in bytes (env FERRY_MAX_INPUT_BYTES; default 100 MiB). */
+  maxInputBytes?: number;
+  /** Longest a file input's download may take, in ms (env FERRY_INPUT_TIMEOUT, s; default 60 s). */
+  inputTimeoutMs?: number;
 }
 
 export type ResolvedServeOptions = Required<ServeOptions>;
@@ -30,7 +39,15 @@ export function resolveServeOptions(options: ServeOptions, env: NodeJS.ProcessEn
     webhookAuthToken: options.webhookAuthToken ?? (env["WEBHOOK_AUTH_TOKEN"] || null),
     setupTimeoutMs: options.setupTimeoutMs ?? seconds(env["COG_SETUP_TIMEOUT"]) ?? null,
     echoLogs: options.echoLogs ?? true,
+    uploadUrl: withSlash(options.uploadUrl !== undefined ? options.uploadUrl : env["COG_UPLOAD_URL"] || null),
+    maxInputBytes: options.maxInputBytes ?? positiveInt(env["FERRY_MAX_INPUT_BYTES"]) ?? 100 * 1024 * 1024,
+    inputTimeoutMs: options.inputTimeoutMs ?? seconds(env["FERRY_INPUT_TIMEOUT"]) ?? 60_000,
   };
+}
+
+/** Cog ensures the upload URL ends in a slash, so file names are appended to it. */
+function withSlash(url: string | null): string | null {
+  return url === null || url.endsWith("/") ? url : `${url}/`;
 }
 
 function positiveInt(value: string | undefined): number | undefined {

@@ -1,6 +1,8 @@
 // One model instance's state: setup lifecycle, prediction slots, in-flight predictions, health and draining.
 import { randomUUID } from "node:crypto";
 import type { ModelDefinition } from "../define-model.js";
+import { modelFiles } from "../files/prediction-files.js";
+import type { FileSettings, ModelFiles } from "../files/prediction-files.js";
 import { openapiSchema } from "../openapi/openapi-schema.js";
 import { echoToStdout, runWithLogSink } from "./log-capture.js";
 import { startPrediction, type RunningPrediction } from "./prediction.js";
@@ -17,6 +19,8 @@ export interface InstanceOptions {
   setupTimeoutMs: number | null;
   webhooks: WebhookSender;
   echoLogs: boolean;
+  /** Where output files go and the limits on file inputs. */
+  files: FileSettings;
 }
 
 export type StartOutcome =
@@ -49,6 +53,7 @@ export interface Instance {
 export function createInstance(options: InstanceOptions): Instance {
   let def: ModelDefinition | null = null;
   let openapi: string | null = null;
+  let files: ModelFiles | null = null;
   let concurrency = 1;
   let setupStatus: SetupStatus | null = null;
   let setupStartedAt = "";
@@ -65,7 +70,9 @@ export function createInstance(options: InstanceOptions): Instance {
     };
     const loaded = await options.load();
     def = loaded;
-    openapi = JSON.stringify(openapiSchema(loaded));
+    const schema = openapiSchema(loaded);
+    openapi = JSON.stringify(schema);
+    files = modelFiles(schema, options.files);
     concurrency = options.concurrency ?? loaded.concurrency;
     await loaded.setup?.({ log });
   }
@@ -115,7 +122,7 @@ export function createInstance(options: InstanceOptions): Instance {
     find: (id) => inFlight.get(id),
     start(request, input) {
       const reason = this.unavailable();
-      if (reason !== null || def === null) return { kind: "unavailable", reason: reason ?? "Model not loaded" };
+      if (reason !== null || def === null || files === null) return { kind: "unavailable", reason: reason ?? "Model not loaded" };
       const existing = request.id === null ? undefined : inFlight.get(request.id);
       if (existing) return { kind: "in_flight", prediction: existing };
       if (inFlight.size >= concurrency) return { kind: "busy" };
@@ -125,6 +132,7 @@ export function createInstance(options: InstanceOptions): Instance {
       const channel = request.webhook ? options.webhooks.open(request.webhook, request.webhookEventsFilter, snapshot) : null;
       const prediction = startPrediction({
         def,
+        files,
         id,
         input,
         createdAt: request.createdAt,

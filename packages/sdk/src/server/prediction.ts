@@ -1,11 +1,14 @@
 // Runs one prediction against the model: context, log capture, iterator pulling, cancel and the terminal snapshot.
 import { isIteratorOutput, type ModelDefinition, type PredictContext } from "../define-model.js";
+import { createPredictionFiles, type ModelFiles, type PredictionFiles } from "../files/prediction-files.js";
 import { echoToStdout, runWithLogSink } from "./log-capture.js";
 import { parseOutput } from "./validation.js";
 import type { PredictionSnapshot, WebhookEventType } from "./wire.js";
 
 export interface PredictionArgs {
   def: ModelDefinition;
+  /** Where the model's files are and how they are handled. */
+  files: ModelFiles;
   id: string;
   /** The validated input (defaults applied), handed to predict and echoed in snapshots. */
   input: Record<string, unknown>;
@@ -45,6 +48,7 @@ export function startPrediction(args: PredictionArgs): RunningPrediction {
     completed_at: null,
   };
   const controller = new AbortController();
+  const files = createPredictionFiles(args.files, id, controller.signal);
   const appendLogs = (text: string) => {
     if (state.completed_at !== null || text.length === 0) return;
     state.logs += text;
@@ -63,13 +67,20 @@ export function startPrediction(args: PredictionArgs): RunningPrediction {
       if (typeof value !== "number" || !Number.isFinite(value)) throw new TypeError(`metric "${name}" must be a finite number`);
       state.metrics[name] = value;
     },
+    files: files.api,
   };
 
   const startedMs = performance.now();
   args.onEvent("start", state);
   const done = runWithLogSink({ append: appendLogs }, async (): Promise<PredictionSnapshot> => {
     try {
-      await execute(def, args.input, ctx, state, () => args.onEvent("output", state));
+      // predict starts on the next turn of the event loop, after the answer to the request that started it
+      // (the 202 of an async PUT) is on the wire: the caller can take that in while the model runs.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (controller.signal.aborted) throw controller.signal.reason;
+      // File inputs are downloaded first: predict gets local paths, the snapshots keep the URLs.
+      const input = args.files.inputs.length === 0 ? args.input : await files.inputFor(args.input);
+      await execute(def, input, ctx, state, files, () => args.onEvent("output", state));
       state.status = controller.signal.aborted ? "canceled" : "succeeded";
     } catch (error) {
       if (controller.signal.aborted) {
@@ -84,6 +95,7 @@ export function startPrediction(args: PredictionArgs): RunningPrediction {
     state.metrics = { ...state.metrics, predict_time: (performance.now() - startedMs) / 1000 };
     state.completed_at = new Date().toISOString();
     args.onEvent("completed", state);
+    void files.cleanup();
     return state;
   });
 
@@ -100,11 +112,14 @@ async function execute(
   input: Record<string, unknown>,
   ctx: PredictContext,
   state: PredictionSnapshot,
+  files: PredictionFiles,
   onOutput: () => void,
 ): Promise<void> {
   const result: unknown = await def.predict(input, ctx);
   if (!isIteratorOutput(def.output)) {
-    state.output = parseOutput(def.output, result);
+    // File paths become URLs (uploaded, or data: URIs) before the output is seen by anyone.
+    const output = parseOutput(def.output, result);
+    state.output = files.outputsFiles ? await files.output(output) : output;
     return;
   }
   const iterator = iteratorOf(result);
@@ -114,7 +129,8 @@ async function execute(
       if (ctx.signal.aborted) return;
       const step = await iterator.next();
       if (step.done) return;
-      items.push(parseOutput(def.output.item, step.value));
+      const item = parseOutput(def.output.item, step.value);
+      items.push(files.outputsFiles ? await files.item(item) : item);
       onOutput();
     }
   } finally {

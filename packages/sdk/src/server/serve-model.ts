@@ -43,6 +43,7 @@ export async function serveLoadedModel(load: () => Promise<ModelDefinition>, opt
     setupTimeoutMs: config.setupTimeoutMs,
     webhooks,
     echoLogs: config.echoLogs,
+    files: { uploadUrl: config.uploadUrl, maxInputBytes: config.maxInputBytes, inputTimeoutMs: config.inputTimeoutMs },
   });
   let closing: Promise<void> | null = null;
   let markClosed!: () => void;

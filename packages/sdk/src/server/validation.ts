@@ -1,5 +1,5 @@
 // Request, input and output validation; zod issues become FastAPI-shaped 422 details (cog-protocol §1.6).
-import type { z } from "zod";
+import { z } from "zod";
 import type { InputSpec } from "../define-model.js";
 import { WEBHOOK_EVENT_TYPES, type ValidationDetail, type WebhookEventType } from "./wire.js";
 
@@ -59,9 +59,22 @@ export function checkPredictionRequest(body: unknown): Checked<PredictionRequest
 
 /** Validates a model input with its zod schema: defaults applied, unknown keys stripped. */
 export async function checkInput(schema: InputSpec, input: Record<string, unknown>): Promise<Checked<Record<string, unknown>>> {
-  const result = await schema.safeParseAsync(input);
+  const result = parseSyncFirst(schema, input) ?? (await schema.safeParseAsync(input));
   if (result.success) return { ok: true, value: result.data as Record<string, unknown> };
   return { ok: false, detail: result.error.issues.map((issue) => toDetail(issue, input)) };
+}
+
+/**
+ * Most input schemas have no async refinement, and the synchronous parse skips the async machinery on every
+ * request; zod throws when it meets one, and then (null) the caller parses asynchronously.
+ */
+function parseSyncFirst(schema: InputSpec, input: Record<string, unknown>): ReturnType<InputSpec["safeParse"]> | null {
+  try {
+    return schema.safeParse(input);
+  } catch (error) {
+    if (error instanceof z.core.$ZodAsyncError) return null;
+    throw error;
+  }
 }
 
 /** Parses a value predict produced against the declared output type; throws with a readable message. */

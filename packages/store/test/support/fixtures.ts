@@ -77,6 +77,8 @@ export function aPrediction(version: { id: string; modelId: string }, accountId:
     webhook: null,
     webhookEventsFilter: null,
     canStream: false,
+    streamsFiles: false,
+    dataExpiresAt: null,
     ...overrides,
   };
 }
