@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { isAllowEntry } from "@ferry/runner";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -32,6 +33,18 @@ export interface Config {
   maxUploadBytes: number;
   /** Where file bytes live: null keeps them in `<dataDir>/blobs`; otherwise S3-compatible object storage. */
   s3: S3Config | null;
+  /** How the runner fetches file inputs given as URLs. */
+  inputs: InputFetchConfig;
+}
+
+/** Limits and address policy for file inputs the runner downloads (docs/files.md). */
+export interface InputFetchConfig {
+  /** Largest input file, in bytes. */
+  maxBytes: number;
+  /** Longest one download may take. */
+  timeoutMs: number;
+  /** Host names, IP addresses and CIDRs fetched from even when private, loopback or link-local. */
+  allowedHosts: string[];
 }
 
 /** S3-compatible blob storage; credentials come from the AWS SDK's own chain (AWS_ACCESS_KEY_ID, …). */
@@ -99,6 +112,17 @@ const schema = z.object({
     .optional(),
   FERRY_RETENTION_SWEEP_INTERVAL: integer("FERRY_RETENTION_SWEEP_INTERVAL", 1, 24 * 3600).optional(),
   FERRY_MAX_UPLOAD_BYTES: integer("FERRY_MAX_UPLOAD_BYTES", 1, 5 * 1024 ** 4).optional(),
+  FERRY_MAX_INPUT_BYTES: integer("FERRY_MAX_INPUT_BYTES", 1, 5 * 1024 ** 4).optional(),
+  FERRY_INPUT_TIMEOUT: integer("FERRY_INPUT_TIMEOUT", 1, 24 * 3600).optional(),
+  FERRY_ALLOWED_INPUT_HOSTS: z
+    .string()
+    .transform((v) => v.split(",").map((entry) => entry.trim()).filter((entry) => entry !== ""))
+    .superRefine((entries, ctx) => {
+      for (const entry of entries.filter((e) => !isAllowEntry(e))) {
+        ctx.addIssue({ code: "custom", message: `FERRY_ALLOWED_INPUT_HOSTS: ${JSON.stringify(entry)} is not a host name, IP address or CIDR` });
+      }
+    })
+    .optional(),
   FERRY_S3_BUCKET: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "FERRY_S3_BUCKET must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-')")
@@ -148,6 +172,11 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
     dataRetentionSeconds: e.FERRY_DATA_RETENTION ?? 3600,
     retentionSweepMs: (e.FERRY_RETENTION_SWEEP_INTERVAL ?? 60) * 1000,
     maxUploadBytes: e.FERRY_MAX_UPLOAD_BYTES ?? 100 * 1024 * 1024,
+    inputs: {
+      maxBytes: e.FERRY_MAX_INPUT_BYTES ?? 100 * 1024 * 1024,
+      timeoutMs: (e.FERRY_INPUT_TIMEOUT ?? 60) * 1000,
+      allowedHosts: e.FERRY_ALLOWED_INPUT_HOSTS ?? [],
+    },
     s3:
       e.FERRY_S3_BUCKET === undefined
         ? null

@@ -50,6 +50,11 @@ async function main(config: Config): Promise<void> {
       log: log.child({ component: "runner" }),
       maxInstances: config.maxInstances,
       idleTimeoutMs: config.instanceIdleTimeoutMs,
+      inputs: {
+        ...config.inputs,
+        // Files-API inputs reach the runner as signed links to this server, which may well be on a private address.
+        trustedUrlPrefixes: [new URL(`${config.publicUrl}/v1/files/`).href],
+      },
     });
     await runner.start();
     steps.unshift({ name: "runner", run: () => runner.stop() });

@@ -1,4 +1,3 @@
-// INTERIM: members marked `?` below are being implemented; each becomes required when its adapter lands.
 // Ports: the interfaces the engine talks to the world through. Each has (or will have) more than one
 // implementation and a contract test suite that every implementation passes.
 import type {

@@ -54,7 +54,8 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
       const row = await store.predictions.claim({ runnerId, versionId, leaseUntil: leaseUntil() });
       if (row === null) return null;
       writer.remember(row);
-      const input = await deps.fileInputs.forRunner(row);
+      const signed = deps.fileInputs.forRunner(row);
+      const input = signed instanceof Promise ? await signed : signed;
       return { predictionId: row.id, versionId: row.versionId, input, deadline: row.deadline };
     },
 

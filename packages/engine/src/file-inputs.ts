@@ -15,11 +15,15 @@ const FILE_ID = /^[A-Za-z0-9_-]+$/;
 export interface FileInputs {
   /**
    * Throws FerryError input_validation_failed (422, with invalid_fields) when a file input names a Files-API
-   * file that is not one of the account's live uploads: unknown, expired, deleted, or another account's.
+   * file that is not one of the account's live uploads: unknown, expired, deleted, or another account's. Returns
+   * undefined at once when the input mentions no Files-API URL.
    */
-  check(account: Account, version: Version, input: Record<string, unknown>): Promise<void>;
-  /** The input a runner gets: Files-API URLs in file inputs replaced by signed download links. */
-  forRunner(prediction: Pick<Prediction, "accountId" | "versionId" | "input">): Promise<Record<string, unknown>>;
+  check(account: Account, version: Version, input: Record<string, unknown>): Promise<void> | undefined;
+  /**
+   * The input a runner gets: Files-API URLs in file inputs replaced by signed download links. Synchronous (the
+   * same object) when the input mentions no Files-API URL, so the claim hot path pays nothing for it.
+   */
+  forRunner(prediction: Pick<Prediction, "accountId" | "versionId" | "input">): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 interface FileRef {
@@ -86,39 +90,45 @@ export function createFileInputs(deps: FileInputsDeps): FileInputs {
   }
 
   return {
-    async check(account, version, input) {
-      if (!mentionsFiles(input)) return;
-      const now = isoNow(clock);
-      const invalid: InvalidField[] = [];
-      for (const ref of references(version, input)) {
-        const file = await store.files.get(ref.id);
-        const usable = file !== null && file.accountId === account.id && file.kind === "upload" && (file.expiresAt === null || file.expiresAt > now);
-        if (!usable) {
-          invalid.push({ type: "file", field: ref.field, description: `${ref.url} is not one of your files (unknown, expired or deleted)` });
-        }
-      }
-      if (invalid.length > 0) throw new FerryError("input_validation_failed", invalidFieldsDetail(invalid), { invalid_fields: invalid });
+    check(account, version, input) {
+      return mentionsFiles(input) ? checkOwnership(account, version, input) : undefined;
     },
 
-    async forRunner(prediction) {
-      if (!mentionsFiles(prediction.input)) return prediction.input;
-      const version = await catalog.version(prediction.versionId);
-      const refs = version === null ? [] : references(version, prediction.input);
-      if (refs.length === 0) return prediction.input;
-      const owner = await store.accounts.findById(prediction.accountId);
-      if (owner === null) return prediction.input;
-      const key = await deps.signingKey();
-      const expiry = Math.floor(clock.now().getTime() / 1000) + INPUT_LINK_TTL_S;
-      const signed = (value: unknown): unknown => {
-        const id = fileIdOf(value);
-        return id === null ? value : fileDownloadUrl(deps.publicUrl ?? "", key, owner.username, id, expiry);
-      };
-      const input = { ...prediction.input };
-      for (const name of new Set(refs.map((ref) => ref.name))) {
-        const value = input[name];
-        input[name] = Array.isArray(value) ? value.map(signed) : signed(value);
-      }
-      return input;
+    forRunner(prediction) {
+      return mentionsFiles(prediction.input) ? signedInput(prediction) : prediction.input;
     },
   };
+
+  async function checkOwnership(account: Account, version: Version, input: Record<string, unknown>): Promise<void> {
+    const now = isoNow(clock);
+    const invalid: InvalidField[] = [];
+    for (const ref of references(version, input)) {
+      const file = await store.files.get(ref.id);
+      const usable = file !== null && file.accountId === account.id && file.kind === "upload" && (file.expiresAt === null || file.expiresAt > now);
+      if (!usable) {
+        invalid.push({ type: "file", field: ref.field, description: `${ref.url} is not one of your files (unknown, expired or deleted)` });
+      }
+    }
+    if (invalid.length > 0) throw new FerryError("input_validation_failed", invalidFieldsDetail(invalid), { invalid_fields: invalid });
+  }
+
+  async function signedInput(prediction: Pick<Prediction, "accountId" | "versionId" | "input">): Promise<Record<string, unknown>> {
+    const version = await catalog.version(prediction.versionId);
+    const refs = version === null ? [] : references(version, prediction.input);
+    if (refs.length === 0) return prediction.input;
+    const owner = await store.accounts.findById(prediction.accountId);
+    if (owner === null) return prediction.input;
+    const key = await deps.signingKey();
+    const expiry = Math.floor(clock.now().getTime() / 1000) + INPUT_LINK_TTL_S;
+    const signed = (value: unknown): unknown => {
+      const id = fileIdOf(value);
+      return id === null ? value : fileDownloadUrl(deps.publicUrl ?? "", key, owner.username, id, expiry);
+    };
+    const input = { ...prediction.input };
+    for (const name of new Set(refs.map((ref) => ref.name))) {
+      const value = input[name];
+      input[name] = Array.isArray(value) ? value.map(signed) : signed(value);
+    }
+    return input;
+  }
 }

@@ -48,9 +48,9 @@ export function createPredictionWriter(deps: {
   onTransition?: (row: Prediction, patch: PredictionPatch) => PredictionPatch | Promise<PredictionPatch>;
   /**
    * Webhook messages written in the same transaction as a transition, only if it applies (the completed
-   * delivery's outbox). Given the row as it will be once written.
+   * delivery's outbox). Given the row before the write and the patch it applies.
    */
-  outbox?: (next: Prediction, effects: readonly PredictionEffect[]) => WebhookMessage[] | Promise<WebhookMessage[]>;
+  outbox?: (row: Prediction, patch: PredictionPatch, effects: readonly PredictionEffect[]) => WebhookMessage[] | Promise<WebhookMessage[]>;
   /** Told of every applied write, after the bus (intermediate webhooks). */
   onApplied?: (update: PredictionUpdate) => void;
 }): PredictionWriter {
@@ -94,7 +94,7 @@ export function createPredictionWriter(deps: {
       }
       const extended = onTransition?.(row, transition.patch) ?? transition.patch;
       const patch = extended instanceof Promise ? await extended : extended;
-      const decided = outbox?.({ ...row, ...patch }, transition.effects);
+      const decided = outbox?.(row, patch, transition.effects);
       const enqueue = decided instanceof Promise ? await decided : decided;
       const updated = await store.predictions.update(id, transition.from, patch, enqueue !== undefined && enqueue.length > 0 ? { enqueue } : undefined);
       if (updated !== null) {

@@ -34,7 +34,8 @@ export function createPredictions(deps: PredictionsDeps): Engine["predictions"] 
     rejectSerializedClient(request.input);
     const { model, version } = await resolveTarget(catalog, account, request.target);
     const input = validator.validate(version, request.input);
-    await deps.fileInputs.check(account, version, input);
+    const checking = deps.fileInputs.check(account, version, input);
+    if (checking !== undefined) await checking;
     const now = clock.now();
     const prediction: NewPrediction = {
       id: newPredictionId(),

@@ -69,7 +69,7 @@ describe("creating a prediction", () => {
     const work = await fx.engine.controlPlane.pendingWork();
     const byVersion = Object.fromEntries(work.map((w) => [w.version.versionId, w]));
     expect(byVersion[streaming.version.id]).toEqual({
-      version: { versionId: streaming.version.id, model: "alice/llm", runtime: streaming.version.runtime, outputIsIterator: true },
+      version: { versionId: streaming.version.id, model: "alice/llm", runtime: streaming.version.runtime, outputIsIterator: true, fileInputs: ["image"] },
       queued: 2,
     });
     expect(byVersion[fx.version.id]?.queued).toBe(1);

@@ -26,7 +26,8 @@ export interface CogClient {
   health(baseUrl: string, timeoutMs: number): Promise<CogHealth>;
   /**
    * PUT /predictions/{id}, asynchronous (`Prefer: respond-async`), with the output, logs and completed webhooks
-   * requested (not `start`: the 202 already tells the runner the prediction started).
+   * requested (not `start`: the 202 already tells the runner the prediction started). The 202 may carry the
+   * terminal snapshot instead of a completed webhook (INLINE_COMPLETION_HEADER).
    */
   predict(baseUrl: string, id: string, body: CogPredictRequest, timeoutMs?: number): Promise<CogResponse>;
   /** POST /predictions/{id}/cancel: 200 when the cancel was signalled, 404 when the id is not running. */
@@ -39,6 +40,12 @@ export interface CogClient {
 
 /** Every event but `start`: a start webhook would only cost the instance and the runner one more round trip. */
 const RUNNER_WEBHOOK_EVENTS: readonly WebhookEvent[] = ["output", "logs", "completed"];
+
+/**
+ * @ferry/sdk's INLINE_COMPLETION_HEADER: a Ferry instance may then put the terminal snapshot of a prediction that
+ * ended at once in the 202 and send no completed webhook. Other Cog servers ignore it.
+ */
+export const INLINE_COMPLETION_HEADER = "ferry-inline-completion";
 
 export function createCogClient(): CogClient {
   // As many idle sockets are kept as may be busy, so a burst of dispatches does not open new connections.
@@ -103,6 +110,7 @@ export function createCogClient(): CogClient {
       const request = { id, input: body.input, webhook: body.webhook, webhook_events_filter: RUNNER_WEBHOOK_EVENTS };
       return call("PUT", baseUrl, `/predictions/${encodeURIComponent(id)}`, timeoutMs, request, {
         prefer: "respond-async",
+        [INLINE_COMPLETION_HEADER]: "1",
       });
     },
     cancel(baseUrl, id, timeoutMs = 5_000) {

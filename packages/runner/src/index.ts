@@ -5,3 +5,6 @@ export type { InstanceExit, InstanceInfo, InstanceState, Runner, RunnerOptions }
 export { createCogClient } from "./cog-client.js";
 export type { CogClient, CogHealth, CogPredictRequest, CogResponse } from "./cog-client.js";
 export { tsxLoaderUrl } from "./instance-launch.js";
+export { isAllowEntry } from "./inputs/address-policy.js";
+export { DEFAULT_INPUT_TIMEOUT_MS, DEFAULT_MAX_INPUT_BYTES } from "./inputs/input-files.js";
+export type { InputFileOptions } from "./inputs/input-files.js";

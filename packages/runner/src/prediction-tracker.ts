@@ -11,6 +11,7 @@ import {
 } from "./failure-messages.js";
 import type { Instance } from "./instance.js";
 import type { InputFiles } from "./inputs/input-files.js";
+import type { UploadSink } from "./upload-sink.js";
 import { messageOf } from "./prediction-reporter.js";
 import type { PredictionReporter } from "./prediction-reporter.js";
 import type { InstanceExit } from "./runner-types.js";
@@ -27,6 +28,8 @@ export interface PredictionTrackerDeps {
   onSlotFreed(instance: Instance): void;
   /** Fetches file inputs before dispatch (versions with fileInputs only). */
   inputs?: Pick<InputFiles, "prepare">;
+  /** The full download links of output files, for Cog servers that cut their query off. */
+  outputLinks?: Pick<UploadSink, "restore" | "forget">;
 }
 
 export interface PredictionTracker {
@@ -87,6 +90,7 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
     freeSlot(h);
     h.releaseInputs?.();
     h.releaseInputs = null;
+    deps.outputLinks?.forget(h.id);
     if (held.get(h.id) === h) held.delete(h.id);
   }
 
@@ -135,8 +139,9 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
     h.accepted = true;
     await report(h, { type: "started" });
     if (h.cancelRequested && !h.cancelSent) await sendCancel(h);
-    // A server that ignored Prefer: respond-async answered synchronously with the final snapshot.
-    if (response.status === 200 && isSnapshot(response.body)) await applySnapshot(h, response.body);
+    // The prediction had already ended: a Ferry instance put the terminal snapshot in the 202 (and sends no
+    // completed webhook), or a server that ignored Prefer: respond-async answered with it synchronously.
+    if ((response.status === 200 || response.status === 202) && isSnapshot(response.body)) await applySnapshot(h, response.body);
   }
 
   /** The input with its files fetched and re-served by the runner; null when that failed (the prediction failed with why). */
@@ -160,7 +165,10 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
 
   async function applySnapshot(h: Held, snapshot: CogSnapshot): Promise<void> {
     if (h.done || !h.accepted) return;
-    const { events, end, progress } = eventsFromSnapshot(h.progress, snapshot, h.instance.version.outputIsIterator, h.cancelRequested);
+    // Usually the same value (no stripped links to restore), and then the snapshot is used as it is.
+    const output = deps.outputLinks === undefined || snapshot.output == null ? snapshot.output : deps.outputLinks.restore(h.id, snapshot.output);
+    const full = output === snapshot.output ? snapshot : { ...snapshot, output };
+    const { events, end, progress } = eventsFromSnapshot(h.progress, full, h.instance.version.outputIsIterator, h.cancelRequested);
     h.progress = progress;
     if (end !== null) freeSlot(h);
     for (const event of events) {

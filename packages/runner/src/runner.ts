@@ -61,12 +61,15 @@ export function createRunner(options: RunnerOptions): Runner {
     inputTimeoutMs: options.inputs?.timeoutMs ?? DEFAULT_INPUT_TIMEOUT_MS,
   });
 
+  const uploads = createUploadSink({ runnerId, controlPlane, holds: (id) => tracker.heldIds().includes(id), log });
+
   const tracker = createPredictionTracker({
     reporter,
     client,
     log,
     cancelGraceMs,
     inputs,
+    outputLinks: uploads,
     webhookUrl: (instanceId, predictionId) => {
       if (receiver === null) throw new Error("The runner is not started");
       return receiver.urlFor(instanceId, predictionId);
@@ -225,7 +228,6 @@ export function createRunner(options: RunnerOptions): Runner {
   return {
     async start() {
       if (phase !== "created") throw new Error(`The runner cannot start: it is ${phase}`);
-      const uploads = createUploadSink({ runnerId, controlPlane, holds: (id) => tracker.heldIds().includes(id), log });
       receiver = await startWebhookReceiver((instanceId, predictionId, snapshot) => tracker.onSnapshot(instanceId, predictionId, snapshot), log, [
         inputs.handle,
         uploads.handle,

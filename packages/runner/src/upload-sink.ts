@@ -17,6 +17,14 @@ export interface UploadSinkDeps {
 export interface UploadSink {
   /** Handles `PUT /uploads/…`; false when the request is not for this route. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /**
+   * Cog servers strip the query off the Location they get (cog-protocol §1.10), and with it the signature of a
+   * download link: this gives a prediction's output the full links back for the stripped ones this sink handed out
+   * (the same value when there are none).
+   */
+  restore(predictionId: string, output: unknown): unknown;
+  /** Forgets the links of a prediction that is over. */
+  forget(predictionId: string): void;
 }
 
 /** The path prefix of the upload URL instances are started with. */
@@ -25,6 +33,8 @@ const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
 export function createUploadSink(deps: UploadSinkDeps): UploadSink {
   const { runnerId, controlPlane, log } = deps;
+  /** Per prediction: each link handed out, by its form without the query. */
+  const links = new Map<string, Map<string, string>>();
 
   function reply(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (!req.complete) req.resume();
@@ -38,6 +48,11 @@ export function createUploadSink(deps: UploadSinkDeps): UploadSink {
     const contentType = req.headers["content-type"]?.trim() || DEFAULT_CONTENT_TYPE;
     try {
       const { url } = await controlPlane.uploadOutput(runnerId, predictionId, { name, contentType, body: req });
+      const stripped = url.split("?")[0] ?? url;
+      if (stripped !== url && deps.holds(predictionId)) {
+        const known = links.get(predictionId) ?? new Map<string, string>();
+        links.set(predictionId, known.set(stripped, url));
+      }
       reply(req, res, 201, { url }, { location: url });
     } catch (error) {
       log.warn({ prediction: predictionId, file: name, error: messageOf(error) }, "output upload failed");
@@ -67,7 +82,23 @@ export function createUploadSink(deps: UploadSinkDeps): UploadSink {
       void receive(req, res, target.predictionId, target.name);
       return true;
     },
+    restore(predictionId, output) {
+      const known = links.get(predictionId);
+      return known === undefined ? output : withLinks(output, known);
+    },
+    forget(predictionId) {
+      links.delete(predictionId);
+    },
   };
+}
+
+function withLinks(value: unknown, known: Map<string, string>): unknown {
+  if (typeof value === "string") return known.get(value) ?? value;
+  if (Array.isArray(value)) return value.map((item) => withLinks(item, known));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withLinks(item, known)]));
+  }
+  return value;
 }
 
 function decodeSegment(segment: string): string {

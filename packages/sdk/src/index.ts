@@ -18,6 +18,7 @@ export type { PredictFiles } from "./files/prediction-files.js";
 export { openapiSchema } from "./openapi/openapi-schema.js";
 export { loadModel } from "./load-model.js";
 export { serveModel, type ModelServer } from "./server/serve-model.js";
+export { INLINE_COMPLETION_HEADER } from "./server/routes.js";
 export type { ServeOptions } from "./server/config.js";
 export type {
   HealthBody,

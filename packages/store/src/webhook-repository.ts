@@ -1,35 +1,16 @@
 // The webhook outbox: messages (one per delivery, its id the webhook-id header), the claim a sender takes on due
 // ones, the attempt log, and each account's signing secret. The claim predicate matches webhook_messages_due.
 import { newWebhookSecret } from "@ferry/core";
-import type { AccountRepository, WebhookAttempt, WebhookMessage, WebhookMessageStatus, WebhookRepository } from "@ferry/core";
+import type { AccountRepository, WebhookAttempt, WebhookMessage, WebhookRepository } from "@ferry/core";
 import { sql } from "kysely";
-import type { Kysely, Selectable } from "kysely";
+import type { Kysely } from "kysely";
 import type { StoreContext } from "./context.js";
-import type { Database, Dialect, WebhookAttemptsTable, WebhookMessagesTable } from "./schema.js";
-import { dbBool } from "./rows.js";
+import type { Database, Dialect } from "./schema.js";
+import { fromAttempt, fromMessage, MESSAGE_COLUMNS, toAttempt, toMessage } from "./webhook-rows.js";
 
 const PENDING = sql.lit("pending");
 /** PostgreSQL bounds the parameters of one statement; long lists are written in chunks. */
 const ROWS_PER_INSERT = 200;
-
-type MessageRow = Omit<Selectable<WebhookMessagesTable>, "seq">;
-
-const MESSAGE_COLUMNS = [
-  "id",
-  "prediction_id",
-  "account_id",
-  "event",
-  "url",
-  "status",
-  "durable",
-  "attempts",
-  "next_attempt_at",
-  "last_status_code",
-  "last_error",
-  "body",
-  "created_at",
-  "delivered_at",
-] as const satisfies readonly (keyof MessageRow)[];
 
 /**
  * Inserts messages on `db`, which may be a transaction: predictions.update writes the completed message with
@@ -180,64 +161,4 @@ async function claimPostgres(db: Kysely<Database>, now: string, claimUntil: stri
     .whereRef("webhook_messages.seq", "=", "due.seq")
     .returning(["webhook_messages.seq", ...MESSAGE_COLUMNS.map((c) => `webhook_messages.${c}` as const)])
     .execute();
-}
-
-function fromMessage(dialect: Dialect, m: WebhookMessage) {
-  return {
-    id: m.id,
-    prediction_id: m.predictionId,
-    account_id: m.accountId,
-    event: m.event,
-    url: m.url,
-    status: m.status,
-    durable: dbBool(dialect, m.durable),
-    attempts: m.attempts,
-    next_attempt_at: m.nextAttemptAt,
-    last_status_code: m.lastStatusCode,
-    last_error: m.lastError,
-    body: m.body ?? null,
-    created_at: m.createdAt,
-    delivered_at: m.deliveredAt,
-  };
-}
-
-function toMessage(row: MessageRow): WebhookMessage {
-  return {
-    id: row.id,
-    predictionId: row.prediction_id,
-    accountId: row.account_id,
-    event: row.event as WebhookMessage["event"],
-    url: row.url,
-    status: row.status as WebhookMessageStatus,
-    durable: Boolean(row.durable),
-    attempts: Number(row.attempts),
-    nextAttemptAt: row.next_attempt_at,
-    lastStatusCode: row.last_status_code === null ? null : Number(row.last_status_code),
-    lastError: row.last_error,
-    body: row.body,
-    createdAt: row.created_at,
-    deliveredAt: row.delivered_at,
-  };
-}
-
-function fromAttempt(a: WebhookAttempt): Selectable<WebhookAttemptsTable> {
-  return {
-    message_id: a.messageId,
-    attempt: a.attempt,
-    at: a.at,
-    status_code: a.statusCode,
-    error: a.error,
-    duration_ms: Math.max(0, Math.round(a.durationMs)),
-  };
-}
-
-function toAttempt(row: Selectable<WebhookAttemptsTable>): WebhookAttempt {
-  return {
-    messageId: row.message_id,
-    attempt: Number(row.attempt),
-    at: row.at,
-    statusCode: row.status_code === null ? null : Number(row.status_code),
-    error: row.error,
-    durationMs: Number(row.duration_ms),
-  };
 }

@@ -2,7 +2,7 @@
 // status write's transaction; start goes out at once; output/logs through the throttle), the sender loop, and
 // the use cases behind the API (secret, delivery log, re-send).
 import { FerryError, WEBHOOK_ATTEMPT_TIMEOUT_MS, WEBHOOK_THROTTLE_MS, isTerminal, isoNow } from "@ferry/core";
-import type { Account, Clock, Logger, Prediction, PredictionEffect, Store, WebhookEvent, WebhookMessage } from "@ferry/core";
+import type { Account, Clock, Logger, Prediction, PredictionEffect, PredictionPatch, Store, WebhookEvent, WebhookMessage } from "@ferry/core";
 import { createBoundedMap } from "../bounded-map.js";
 import type { Engine, EngineDeps, PredictionUpdate, WebhookDelivery } from "../engine-types.js";
 import { createKeyedQueue } from "../keyed-queue.js";
@@ -42,9 +42,11 @@ export interface WebhooksDeps {
 }
 
 export interface Webhooks {
-  /** Messages to write in the same transaction as this transition: on the terminal write, the completed message
-   * (and an output/logs update the throttle still holds). Synchronous unless a held update must be rendered. */
-  outbox(next: Prediction, effects: readonly PredictionEffect[]): WebhookMessage[] | Promise<WebhookMessage[]>;
+  /**
+   * Messages to write in the same transaction as this transition: on the terminal write, the completed message
+   * (and an output/logs update the throttle still holds). Synchronous unless a held update must be rendered.
+   */
+  outbox(row: Prediction, patch: PredictionPatch, effects: readonly PredictionEffect[]): WebhookMessage[] | Promise<WebhookMessage[]>;
   /** After a write applied: `start` is written at once, `output`/`logs` through the throttle. */
   applied(update: PredictionUpdate): void;
   api: Engine["webhooks"];
@@ -122,8 +124,9 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
   }
 
   return {
-    outbox(next, effects) {
-      if (next.webhook === null || !effects.some((e) => e.type === "webhook" && e.event === "completed")) return NONE;
+    outbox(row, patch, effects) {
+      if (row.webhook === null || !effects.some((e) => e.type === "webhook" && e.event === "completed")) return NONE;
+      const next: Prediction = { ...row, ...patch };
       const now = isoNow(clock);
       const completed = subscribedEvents(next, effects).includes("completed") ? [newMessage(next, "completed", now, null)] : NONE;
       // The last output/logs update the throttle held goes out now, just before the completed message.

@@ -84,7 +84,7 @@ export function createInputFiles(options: InputFileOptions, baseUrl: () => strin
       }
       if (jobs.length === 0) return { input, release: NOTHING_TO_RELEASE };
 
-      const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), `ferry-inputs-${predictionId}-`));
+      const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), `ferry-inputs-${predictionId.replace(/[^A-Za-z0-9_-]/g, "_")}-`));
       const tokens: string[] = [];
       const release = () => {
         for (const token of tokens) served.delete(token);

@@ -114,7 +114,8 @@ export function createMemoryControlPlane(versions: VersionRuntime[], clock: Cloc
       if (p.leaseOwner !== runnerId || isTerminal(p.status)) throw new Error(`prediction ${predictionId} is not running on ${runnerId}`);
       const chunks: Buffer[] = [];
       for await (const chunk of file.body) chunks.push(Buffer.from(chunk));
-      const url = `https://files.test/${predictionId}/${uploads.length}/${encodeURIComponent(file.name)}`;
+      // Signed like the engine's links: a query a Cog server would cut off.
+      const url = `https://files.test/${predictionId}/${uploads.length}/${encodeURIComponent(file.name)}?signature=s${uploads.length}`;
       uploads.push({ predictionId, name: file.name, contentType: file.contentType, bytes: Buffer.concat(chunks), url });
       return { url };
     },

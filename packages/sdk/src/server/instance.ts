@@ -24,7 +24,8 @@ export interface InstanceOptions {
 }
 
 export type StartOutcome =
-  | { kind: "started"; prediction: RunningPrediction }
+  /** `releaseTerminal` ends a `holdTerminal` (see WebhookChannel.releaseTerminal); a no-op otherwise. */
+  | { kind: "started"; prediction: RunningPrediction; releaseTerminal(deliveredElsewhere: boolean): void }
   | { kind: "in_flight"; prediction: RunningPrediction }
   | { kind: "busy" }
   | { kind: "unavailable"; reason: string };
@@ -41,7 +42,7 @@ export interface Instance {
   unavailable(): string | null;
   find(id: string): RunningPrediction | undefined;
   /** Starts a validated prediction unless the id is in flight or every slot is busy. */
-  start(request: PredictionRequest, input: Record<string, unknown>): StartOutcome;
+  start(request: PredictionRequest, input: Record<string, unknown>, options?: { holdTerminal?: boolean }): StartOutcome;
   /** Signals cancel; false when the id is not in flight. */
   cancel(id: string): boolean;
   /** Stops intake; optionally cancels in-flight work; waits (bounded) for predictions and their webhooks. */
@@ -120,7 +121,7 @@ export function createInstance(options: InstanceOptions): Instance {
       return null;
     },
     find: (id) => inFlight.get(id),
-    start(request, input) {
+    start(request, input, startOptions = {}) {
       const reason = this.unavailable();
       if (reason !== null || def === null || files === null) return { kind: "unavailable", reason: reason ?? "Model not loaded" };
       const existing = request.id === null ? undefined : inFlight.get(request.id);
@@ -129,7 +130,9 @@ export function createInstance(options: InstanceOptions): Instance {
       const id = request.id ?? `pred_${randomUUID().replaceAll("-", "")}`;
       let state: PredictionSnapshot | null = null;
       const snapshot = () => state!;
-      const channel = request.webhook ? options.webhooks.open(request.webhook, request.webhookEventsFilter, snapshot) : null;
+      const channel = request.webhook
+        ? options.webhooks.open(request.webhook, request.webhookEventsFilter, snapshot, { holdTerminal: startOptions.holdTerminal === true })
+        : null;
       const prediction = startPrediction({
         def,
         files,
@@ -144,7 +147,7 @@ export function createInstance(options: InstanceOptions): Instance {
         },
       });
       inFlight.set(id, prediction);
-      return { kind: "started", prediction };
+      return { kind: "started", prediction, releaseTerminal: (deliveredElsewhere) => channel?.releaseTerminal(deliveredElsewhere) };
     },
     cancel(id) {
       const prediction = inFlight.get(id);

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { readJsonBody, sendJson } from "./http-io.js";
 import type { Instance } from "./instance.js";
 import { checkInput, checkPredictionRequest } from "./validation.js";
+import { isTerminal } from "./wire.js";
 
 const DISCOVERY = JSON.stringify({
   cog_version: "0.1.0",
@@ -16,6 +17,13 @@ const DISCOVERY = JSON.stringify({
 });
 
 const PREDICTION_PATH = /^\/predictions\/([^/]+)$/;
+
+/**
+ * Ferry's runner sends this header with an async PUT: it takes the terminal snapshot from the 202 when the
+ * prediction ended before the answer went out, so the instance then sends no completed webhook. Without the
+ * header an async request gets Cog's behaviour: 202 at once, the completed webhook later.
+ */
+export const INLINE_COMPLETION_HEADER = "ferry-inline-completion";
 const CANCEL_PATH = /^\/predictions\/([^/]+)\/cancel$/;
 
 export interface RouteHooks {
@@ -94,7 +102,9 @@ async function createPrediction(instance: Instance, req: IncomingMessage, res: S
   const input = await checkInput(model.input, request.input);
   if (!input.ok) return sendJson(res, 422, { detail: input.detail });
 
-  const outcome = instance.start(request, input.value);
+  const async = req.headers["prefer"] === "respond-async";
+  const inline = async && pathId !== null && req.headers[INLINE_COMPLETION_HEADER] === "1";
+  const outcome = instance.start(request, input.value, { holdTerminal: inline });
   switch (outcome.kind) {
     case "busy":
       return sendJson(res, 409, { error: "At capacity - all prediction slots busy", status: "failed" });
@@ -106,7 +116,14 @@ async function createPrediction(instance: Instance, req: IncomingMessage, res: S
       break;
   }
   const prediction = outcome.prediction;
-  if (req.headers["prefer"] === "respond-async") return sendJson(res, 202, prediction.snapshot());
+  if (inline) {
+    // predict starts on the next turn (prediction.ts); a quick one has ended when this one comes.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const snapshot = prediction.snapshot();
+    outcome.releaseTerminal(isTerminal(snapshot.status) && !res.destroyed);
+    return sendJson(res, 202, snapshot);
+  }
+  if (async) return sendJson(res, 202, prediction.snapshot());
   // Sync: a client that hangs up no longer wants the result, so the slot is freed by canceling.
   const onClose = () => {
     if (!res.writableEnded) prediction.cancel();

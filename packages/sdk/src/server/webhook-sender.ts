@@ -20,10 +20,20 @@ export interface WebhookSenderOptions {
 export interface WebhookChannel {
   /** Something happened; `completed` means the snapshot is terminal. Snapshots are taken when a delivery starts. */
   notify(event: WebhookEventType): void;
+  /**
+   * Ends a hold (open() with `holdTerminal`): the terminal delivery goes out now or when it happens, unless
+   * `deliveredElsewhere` says the caller already handed the terminal snapshot over (then it is not sent).
+   */
+  releaseTerminal(deliveredElsewhere: boolean): void;
+}
+
+export interface ChannelOptions {
+  /** The terminal event waits for releaseTerminal() (non-terminal events go out as usual). */
+  holdTerminal?: boolean;
 }
 
 export interface WebhookSender {
-  open(url: string, filter: ReadonlySet<WebhookEventType>, snapshot: () => PredictionSnapshot): WebhookChannel;
+  open(url: string, filter: ReadonlySet<WebhookEventType>, snapshot: () => PredictionSnapshot, options?: ChannelOptions): WebhookChannel;
   /** Resolves once every channel has delivered (or given up on) its terminal event, or after `timeoutMs` (null: no limit). */
   flush(timeoutMs: number | null): Promise<void>;
   /** Closes pooled keep-alive sockets. */
@@ -57,8 +67,10 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     rawUrl: string,
     filter: ReadonlySet<WebhookEventType>,
     snapshot: () => PredictionSnapshot,
+    channelOptions: ChannelOptions = {},
   ): WebhookChannel {
     const url = new URL(rawUrl);
+    let held = channelOptions.holdTerminal === true;
     let busy = false;
     let pending = false;
     let terminal = false;
@@ -77,6 +89,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     const pump = (): void => {
       if (busy || finished) return;
       if (terminal) {
+        if (held) return;
         busy = true;
         if (!filter.has("completed")) return finish();
         void deliverTerminal(url, JSON.stringify(snapshot())).finally(finish);
@@ -114,6 +127,16 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
           pending = true;
         } else {
           return;
+        }
+        pump();
+      },
+      releaseTerminal(deliveredElsewhere) {
+        if (!held) return;
+        held = false;
+        if (deliveredElsewhere) {
+          if (timer) clearTimeout(timer);
+          timer = null;
+          return finish();
         }
         pump();
       },
