@@ -1,7 +1,7 @@
 // bench/overhead: p50/p99 of sync ferry/hello-world predictions through the API against a bare node:http round
 // trip, and sustained sync predictions/s with 32 concurrent clients, all in one run on this machine.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createLoad, percentile, type Target } from "./load.js";
@@ -44,7 +44,10 @@ async function main(): Promise<void> {
     const bareLatency = await bareLoad.latencies(SAMPLES);
     const ferryLatency = await ferryLoad.latencies(SAMPLES);
     const bareRate = await bareLoad.throughput(CLIENTS, DURATION_MS);
+    const processes = ferryProcesses(ferry.child.pid ?? 0);
+    const cpuBefore = processes.map(cpuMs);
     const ferryRate = await ferryLoad.throughput(CLIENTS, DURATION_MS);
+    const cpuUsed = processes.map((pid, i) => cpuMs(pid) - (cpuBefore[i] ?? 0));
     bareLoad.close();
     ferryLoad.close();
 
@@ -54,6 +57,11 @@ async function main(): Promise<void> {
       samples: SAMPLES,
       bare: { p50_ms: percentile(bareLatency, 50), p99_ms: percentile(bareLatency, 99), per_second: bareRate.perSecond },
       ferry: { p50_ms: percentile(ferryLatency, 50), p99_ms: percentile(ferryLatency, 99), per_second: ferryRate.perSecond },
+      // CPU time (user + system) per sync prediction during the throughput run; Linux only, null elsewhere.
+      cpu_us_per_prediction: {
+        server: perPrediction(cpuUsed[0], ferryRate.completed),
+        instance: perPrediction(cpuUsed.slice(1).reduce((a, b) => a + b, 0), ferryRate.completed),
+      },
     };
     const added = result.ferry.p50_ms - result.bare.p50_ms;
     writeFileSync(join(ROOT, "bench/results", `overhead-${result.date.slice(0, 19).replace(/:/g, "")}.json`), JSON.stringify(result, null, 2));
@@ -63,6 +71,8 @@ async function main(): Promise<void> {
     console.log(`| bare node:http | ${f(result.bare.p50_ms)} | ${f(result.bare.p99_ms)} | ${Math.round(result.bare.per_second)} |`);
     console.log(`| ferry hello-world (Prefer: wait) | ${f(result.ferry.p50_ms)} | ${f(result.ferry.p99_ms)} | ${Math.round(result.ferry.per_second)} |`);
     console.log(`\nadded p50: ${f(added)} ms (target ≤ 1 ms); sync predictions/s: ${Math.round(result.ferry.per_second)} (target ≥ 3000)`);
+    const { server, instance } = result.cpu_us_per_prediction;
+    if (server !== null) console.log(`CPU per prediction under load: server ${server} µs, model instance ${instance} µs`);
   } finally {
     bare.child.kill("SIGTERM");
     ferry.child.kill("SIGTERM");
@@ -75,6 +85,30 @@ function expectHello(status: number, text: string): void {
   if (status !== 201) throw new Error(`unexpected status ${status}: ${text}`);
   const body = JSON.parse(text) as { status?: string; output?: unknown };
   if (body.status !== "succeeded" || body.output !== "hello bench") throw new Error(`unexpected answer: ${text}`);
+}
+
+/** The server process and its children (the model instances), from /proc; just the server elsewhere. */
+function ferryProcesses(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+    return [pid, ...(children === "" ? [] : children.split(/\s+/).map(Number))];
+  } catch {
+    return [pid];
+  }
+}
+
+/** user + system CPU time of a process in ms (Linux /proc, clock ticks of 10 ms); NaN where unavailable. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+function perPrediction(ms: number | undefined, completed: number): number | null {
+  return ms === undefined || !Number.isFinite(ms) || completed === 0 ? null : Math.round((ms * 1000) / completed);
 }
 
 function f(ms: number): string {

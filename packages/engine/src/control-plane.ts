@@ -72,6 +72,10 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
           Date.parse(row.leaseExpiresAt) > clock.now().getTime() &&
           (afterPredecessor || (event.type !== "output" && event.type !== "logs")),
         guard: holds,
+        // A prediction that ended before the runner reported its start (a quick one, whose terminal snapshot
+        // came with the instance's 202) is started and ended in one write. Not with a webhook: its `start`
+        // event needs a write of its own.
+        impliedStart: (row) => event.type === "succeeded" && row.webhook === null,
       });
       if (result.kind === "not_found") throw new FerryError("not_found");
       return { applied: result.kind === "applied", status: result.prediction.status };

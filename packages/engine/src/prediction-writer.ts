@@ -2,7 +2,7 @@
 // re-read and re-applied when another writer won. Events for one prediction are serialized in this process,
 // and each applied write is published on the bus (cancel_on_runner also becomes a runner signal).
 import { applyEvent, isTerminal, isoNow } from "@ferry/core";
-import type { Clock, Prediction, PredictionEffect, PredictionEvent, PredictionPatch, Store, WebhookMessage } from "@ferry/core";
+import type { Clock, Prediction, PredictionEffect, PredictionEvent, PredictionPatch, Store, Transition, WebhookMessage } from "@ferry/core";
 import { createBoundedMap } from "./bounded-map.js";
 import type { PredictionBus, PredictionUpdate } from "./engine-types.js";
 import { createKeyedQueue } from "./keyed-queue.js";
@@ -29,6 +29,11 @@ export interface WriteOptions {
   trustCached?: (row: Prediction, afterPredecessor: boolean) => boolean;
   /** Refuses the event (kind "rejected") unless the row passes; checked on every attempt. */
   guard?: (row: Prediction) => boolean;
+  /**
+   * A `succeeded` event on a row still "starting" is written as `started` and `succeeded` at once (one
+   * compare-and-set from "starting") when the row passes: the prediction ended before its start was reported.
+   */
+  impliedStart?: (row: Prediction) => boolean;
 }
 
 export interface PredictionWriter {
@@ -85,7 +90,7 @@ export function createPredictionWriter(deps: {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       if (row === null) return { kind: "not_found" };
       const allowed = options.guard?.(row) ?? true;
-      const transition = allowed ? applyEvent(row, event, isoNow(clock)) : null;
+      const transition = allowed ? transitionOf(row, event, isoNow(clock), options) : null;
       if (transition === null || !transition.ok) {
         if (fresh) return { kind: "rejected", prediction: row };
         row = await read(id);
@@ -119,4 +124,21 @@ export function createPredictionWriter(deps: {
     forget: (id) => rows.delete(id),
     cached: (id) => rows.get(id),
   };
+}
+
+/** applyEvent, or for an implied start the two transitions as one: from "starting" to "succeeded". */
+function transitionOf(row: Prediction, event: PredictionEvent, now: string, options: WriteOptions): Transition {
+  const direct = applyEvent(row, event, now);
+  if (direct.ok || event.type !== "succeeded" || row.status !== "starting" || options.impliedStart?.(row) !== true) return direct;
+  // The run began predict_time before it ended (as the instance measured it), never before the prediction existed.
+  const predictSeconds = event.metrics?.predict_time;
+  const startedAt =
+    predictSeconds === undefined
+      ? now
+      : new Date(Math.max(Date.parse(row.createdAt), Date.parse(now) - Math.round(predictSeconds * 1000))).toISOString();
+  const started = applyEvent(row, { type: "started" }, startedAt);
+  if (!started.ok) return direct;
+  const ended = applyEvent(started.next, event, now);
+  if (!ended.ok) return direct;
+  return { ok: true, from: row.status, patch: { ...started.patch, ...ended.patch }, next: ended.next, effects: [...started.effects, ...ended.effects] };
 }

@@ -119,6 +119,34 @@ describe("running a prediction through the control plane", () => {
     expect(updates[1]?.effects).toContainEqual({ type: "stream", event: "output", data: "Hello" });
   });
 
+  it("starts and ends in one write a prediction whose lease holder reports its end before its start", async () => {
+    const p = await fx.engine.predictions.create(fx.user, { target: { kind: "version", ref: fx.version.id }, input: { prompt: "hi" } });
+    const updates: PredictionUpdate[] = [];
+    fx.engine.bus.subscribe(p.id, (u) => updates.push(u));
+    const id = await claimed(fx.version);
+    fx.clock.advance(250);
+
+    const done = await fx.engine.controlPlane.report("runner-1", id, { type: "succeeded", output: "quick", metrics: { predict_time: 0.01 } });
+
+    expect(done).toEqual({ applied: true, status: "succeeded" });
+    // started_at is the end minus the predict_time the instance measured.
+    const startedAt = new Date(Date.parse(fx.clock.iso()) - 10).toISOString();
+    expect(await row(id)).toMatchObject({ status: "succeeded", output: "quick", startedAt, completedAt: fx.clock.iso(), leaseOwner: null });
+    expect((await row(id)).metrics).toMatchObject({ predict_time: 0.01, total_time: 0.25 });
+    expect(updates.map((u) => u.prediction.status)).toEqual(["succeeded"]);
+    expect(await fx.engine.controlPlane.report("runner-2", id, { type: "succeeded", output: "late" })).toEqual({ applied: false, status: "succeeded" });
+  });
+
+  it("wants the start reported first when the prediction has a webhook (its start event is a write of its own)", async () => {
+    const p = await createOn(fx.version);
+    const id = await claimed(fx.version);
+
+    expect(await fx.engine.controlPlane.report("runner-1", id, { type: "succeeded", output: "x" })).toEqual({ applied: false, status: "starting" });
+    expect(await fx.engine.controlPlane.report("runner-1", id, { type: "started" })).toEqual({ applied: true, status: "processing" });
+    expect(await fx.engine.controlPlane.report("runner-1", id, { type: "succeeded", output: "x" })).toEqual({ applied: true, status: "succeeded" });
+    expect((await row(p.id)).output).toBe("x");
+  });
+
   it("stores the returned output of a non-iterator model", async () => {
     await createOn(fx.version);
     const id = await claimed(fx.version);

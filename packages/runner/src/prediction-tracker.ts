@@ -137,11 +137,37 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
       return finish(h);
     }
     h.accepted = true;
-    await report(h, { type: "started" });
-    if (h.cancelRequested && !h.cancelSent) await sendCancel(h);
     // The prediction had already ended: a Ferry instance put the terminal snapshot in the 202 (and sends no
     // completed webhook), or a server that ignored Prefer: respond-async answered with it synchronously.
-    if ((response.status === 200 || response.status === 202) && isSnapshot(response.body)) await applySnapshot(h, response.body);
+    const ended = (response.status === 200 || response.status === 202) && isSnapshot(response.body) ? response.body : null;
+    if (ended !== null && !h.cancelRequested && (await reportEndAlone(h, ended))) return;
+    await report(h, { type: "started" });
+    if (h.cancelRequested && !h.cancelSent) await sendCancel(h);
+    if (ended !== null) await applySnapshot(h, ended);
+  }
+
+  /**
+   * A prediction that succeeded with nothing else to report (no logs, no chunks) is reported with its end
+   * alone: the engine's control plane then writes its start and its end at once. False (nothing changed) when
+   * the control plane wants the start first, as the Cog protocol's order has it; the caller reports both then.
+   */
+  async function reportEndAlone(h: Held, snapshot: CogSnapshot): Promise<boolean> {
+    const { events, end, progress } = eventsFromSnapshot(h.progress, withOutputLinks(h, snapshot), h.instance.version.outputIsIterator, false);
+    const [event] = events;
+    if (end !== "succeeded" || events.length !== 1 || event === undefined) return false;
+    // The instance is done with it either way: the slot can take the next prediction while the report goes out.
+    freeSlot(h);
+    const result = await reporter.report(h.id, event);
+    if (result === null || (!result.applied && !isTerminal(result.status))) return false;
+    h.progress = progress;
+    finish(h);
+    return true;
+  }
+
+  /** The snapshot with the output's stripped links restored (usually the same value, then used as it is). */
+  function withOutputLinks(h: Held, snapshot: CogSnapshot): CogSnapshot {
+    const output = deps.outputLinks === undefined || snapshot.output == null ? snapshot.output : deps.outputLinks.restore(h.id, snapshot.output);
+    return output === snapshot.output ? snapshot : { ...snapshot, output };
   }
 
   /** The input with its files fetched and re-served by the runner; null when that failed (the prediction failed with why). */
@@ -165,10 +191,7 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
 
   async function applySnapshot(h: Held, snapshot: CogSnapshot): Promise<void> {
     if (h.done || !h.accepted) return;
-    // Usually the same value (no stripped links to restore), and then the snapshot is used as it is.
-    const output = deps.outputLinks === undefined || snapshot.output == null ? snapshot.output : deps.outputLinks.restore(h.id, snapshot.output);
-    const full = output === snapshot.output ? snapshot : { ...snapshot, output };
-    const { events, end, progress } = eventsFromSnapshot(h.progress, full, h.instance.version.outputIsIterator, h.cancelRequested);
+    const { events, end, progress } = eventsFromSnapshot(h.progress, withOutputLinks(h, snapshot), h.instance.version.outputIsIterator, h.cancelRequested);
     h.progress = progress;
     if (end !== null) freeSlot(h);
     for (const event of events) {

@@ -20,6 +20,23 @@ describe("a runner on the real engine (SQLite)", () => {
     expect(await h.store.predictions.get(created.id)).toMatchObject({ status: "succeeded", leaseOwner: null });
   });
 
+  test("starts and ends a prediction that finished within the instance's 202 in one write, with its start time set", async () => {
+    const h = await startEngineAndRunner();
+    const version = await h.register("quiet", nodeRuntime("quiet", 4));
+    const target = { kind: "version" as const, ref: version.id };
+    await h.engine.predictions.waitForTerminal((await h.engine.predictions.create(h.user, { target, input: { text: "warm" } })).id, 20_000);
+    const statuses: string[] = [];
+
+    const created = await h.engine.predictions.create(h.user, { target, input: { text: "quick" } });
+    h.engine.bus.subscribe(created.id, (update) => statuses.push(update.prediction.status));
+    const done = await h.engine.predictions.waitForTerminal(created.id, 20_000);
+
+    expect(done).toMatchObject({ status: "succeeded", output: "hello quick", leaseOwner: null });
+    expect(done.startedAt).not.toBeNull();
+    expect(Date.parse(done.startedAt ?? "")).toBeLessThanOrEqual(Date.parse(done.completedAt ?? ""));
+    expect(statuses).toEqual(["succeeded"]);
+  });
+
   test("streams iterator chunks to the engine's bus in the order the model yielded them", async () => {
     const h = await startEngineAndRunner();
     const version = await h.register("counter", nodeRuntime("counter"));

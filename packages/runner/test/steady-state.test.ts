@@ -49,6 +49,21 @@ describe("the runner in its steady state", () => {
     for (const id of ids) expect(plane.reports(id).filter((r) => r.event.type === "started")).toHaveLength(1);
   });
 
+  test("reports the start first when the control plane will not take a quick prediction's end alone", async () => {
+    const version = nodeVersion("quiet", { concurrency: 4 });
+    const { plane } = await startRunner([version]);
+
+    const done = await plane.waitForTerminal(plane.enqueue(version.versionId, { text: "q" }).id, 20_000);
+
+    expect(done).toMatchObject({ status: "succeeded", output: "hello q" });
+    // The in-memory plane is core's state machine alone: the lone end is refused, then started and succeeded apply.
+    expect(plane.reports(done.id).map((r) => [r.event.type, r.applied])).toEqual([
+      ["succeeded", false],
+      ["started", true],
+      ["succeeded", true],
+    ]);
+  });
+
   test("names the inline-completion header as the SDK does", () => {
     expect(INLINE_COMPLETION_HEADER).toBe(SDK_HEADER);
   });

@@ -17,6 +17,7 @@ const DISCOVERY = JSON.stringify({
 });
 
 const PREDICTION_PATH = /^\/predictions\/([^/]+)$/;
+const CANCEL_PATH = /^\/predictions\/([^/]+)\/cancel$/;
 
 /**
  * Ferry's runner sends this header with an async PUT: it takes the terminal snapshot from the 202 when the
@@ -24,7 +25,6 @@ const PREDICTION_PATH = /^\/predictions\/([^/]+)$/;
  * header an async request gets Cog's behaviour: 202 at once, the completed webhook later.
  */
 export const INLINE_COMPLETION_HEADER = "ferry-inline-completion";
-const CANCEL_PATH = /^\/predictions\/([^/]+)\/cancel$/;
 
 export interface RouteHooks {
   /** Called after `POST /shutdown` has been answered. */
