@@ -1,10 +1,11 @@
 // bench/overhead: p50/p99 of sync ferry/hello-world predictions through the API against a bare node:http round
 // trip, and sustained sync predictions/s with 32 concurrent clients, all in one run on this machine.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createLoad, percentile, type Target } from "./load.js";
+import { exitOf, waitForHealth } from "../support/server-process.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const TOKEN = "r8_benchToken00000000000000000000000000";
@@ -128,24 +129,6 @@ async function spawnAndWait(args: string[], env: Record<string, string>, ready: 
     child.once("exit", () => reject(new Error(`process exited: ${out}`)));
   });
   return { child, port };
-}
-
-async function waitForHealth(port: number): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) return;
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("ferry did not become healthy");
-}
-
-function exitOf(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => child.once("exit", () => r()));
 }
 
 await main();

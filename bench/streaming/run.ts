@@ -1,11 +1,12 @@
 // bench/streaming: how long a token takes from the model's yield to an SSE client reading it, through the whole
 // path (instance → runner → engine → store → bus → stream hub → HTTP), with one stream and with several at once.
 // The model (models/stream-clock) yields its own clock; the reader compares it with its clock on the same machine.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { percentile } from "../overhead/load.js";
+import { exitOf, waitForHealth } from "../support/server-process.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const TOKEN = "r8_benchToken00000000000000000000000000";
@@ -128,24 +129,6 @@ async function streamOnce(api: string, count: number, delayMs: number): Promise<
 
 function f(ms: number): string {
   return ms.toFixed(2);
-}
-
-async function waitForHealth(port: number): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) return;
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("ferry did not become healthy");
-}
-
-function exitOf(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => child.once("exit", () => r()));
 }
 
 await main();

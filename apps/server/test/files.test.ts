@@ -9,24 +9,13 @@ import { fileDownloadUrl, signFileDownload } from "@ferry/core";
 import { uploadTooLargeDetail } from "../src/files/file-service.js";
 import { OTHER_TOKEN, PUBLIC_URL, startHarness } from "./support/harness.js";
 import type { Harness } from "./support/harness.js";
+import type { FileJSON } from "@ferry/core";
 
 const PROBLEM_JSON = "application/problem+json; charset=utf-8";
 const FILE_KEYS = ["id", "name", "content_type", "size", "etag", "checksums", "metadata", "created_at", "expires_at", "urls"];
 const NOT_FOUND = { title: "Not found", detail: "File not found", status: 404 };
 const LIMIT = 64 * 1024;
 
-interface FileJSON {
-  id: string;
-  name: string;
-  content_type: string;
-  size: number;
-  etag: string;
-  checksums: { sha256: string; md5: string };
-  metadata: Record<string, unknown>;
-  created_at: string;
-  expires_at: string | null;
-  urls: { get: string };
-}
 
 /** Serializes a FormData exactly as fetch (undici) puts it on the wire. */
 async function encode(form: FormData): Promise<{ payload: Buffer; headers: Record<string, string> }> {

@@ -126,6 +126,7 @@ function terminalWithoutResult(p: Prediction, status: "canceled" | "aborted", no
 function finalMetrics(p: Prediction, reported: PredictionMetrics | undefined, now: string): PredictionMetrics {
   const metrics: PredictionMetrics = { ...(p.metrics ?? {}), ...(reported ?? {}) };
   if (p.startedAt !== null && reported?.predict_time === undefined) metrics.predict_time = secondsBetween(p.startedAt, now);
+  else if (metrics.predict_time !== undefined) metrics.predict_time = Math.round(metrics.predict_time * 1e6) / 1e6;
   metrics.total_time = secondsBetween(p.createdAt, now);
   return metrics;
 }
