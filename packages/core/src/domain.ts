@@ -1,4 +1,5 @@
 // Domain records as the store keeps them (camelCase). Serializers in apps/server turn them into wire JSON.
+import type { TimelineEntry } from "./scheduling.js";
 import type { Status, WebhookEvent } from "./wire.js";
 
 export type Visibility = "public" | "private";
@@ -97,6 +98,12 @@ export interface Prediction {
    * ends, from the account's retention; null = kept forever, or not ended yet).
    */
   dataExpiresAt?: string | null;
+  /** The phases of its life (queued, booting, setup, running, …), oldest first; see scheduling.ts. */
+  timeline?: TimelineEntry[];
+  /** "owner/name" of the deployment it was created through, or null. */
+  deployment?: string | null;
+  /** 1 for the first try; platform-failure retries count up. */
+  attempt?: number;
 }
 
 export type NewPrediction = Omit<Prediction, "leaseOwner" | "leaseExpiresAt">;
@@ -105,7 +112,7 @@ export type NewPrediction = Omit<Prediction, "leaseOwner" | "leaseExpiresAt">;
 export type PredictionPatch = Partial<
   Pick<
     Prediction,
-    "output" | "logs" | "error" | "status" | "startedAt" | "completedAt" | "metrics" | "dataRemoved" | "leaseOwner" | "leaseExpiresAt" | "dataExpiresAt"
+    "output" | "logs" | "error" | "status" | "startedAt" | "completedAt" | "metrics" | "dataRemoved" | "leaseOwner" | "leaseExpiresAt" | "dataExpiresAt" | "timeline" | "attempt"
   >
 >;
 

@@ -10,3 +10,4 @@ export * from "./cog-openapi.js";
 export * from "./logger.js";
 export * from "./webhooks.js";
 export * from "./capabilities.js";
+export * from "./scheduling.js";

@@ -14,6 +14,7 @@ import type {
   WebhookMessageStatus,
 } from "./domain.js";
 import type { PredictionEvent } from "./prediction-state.js";
+import type { HeartbeatReply, InstanceEvent, InstanceReport, RunnerRegistration } from "./scheduling.js";
 import type { Status } from "./wire.js";
 
 /** A page of rows and the opaque cursor of the next page (null at the end). */
@@ -214,8 +215,23 @@ export interface ControlPlane {
   claim(runnerId: string, versionId: string): Promise<Assignment | null>;
   /** Reports one event of a prediction this runner holds. `applied: false` means the prediction is already terminal. */
   report(runnerId: string, predictionId: string, event: PredictionEvent): Promise<{ applied: boolean; status: Status }>;
-  /** Returns a claimed, not yet started prediction to the queue (e.g. the instance went away before dispatch). */
-  release(runnerId: string, predictionId: string): Promise<void>;
+  /**
+   * Returns a claimed, not yet started prediction to the queue (e.g. the instance went away before dispatch).
+   * With a `reason` it was a platform failure: the prediction is retried (a `retrying` timeline entry, attempt + 1)
+   * up to the retry limit, then fails with that reason.
+   */
+  release(runnerId: string, predictionId: string, reason?: string): Promise<void>;
+  /** Registers (or re-registers) a runner with its hardware and capacity. */
+  registerRunner(registration: RunnerRegistration): Promise<void>;
+  /**
+   * Reports the runner's instances (also its liveness: a runner silent for the runner-lost window loses its
+   * leases) and returns the instances it should hold.
+   */
+  heartbeat(runnerId: string, instances: InstanceReport[]): Promise<HeartbeatReply>;
+  /** What a runner needs to start an instance of a version; null when the version is unknown. */
+  runtime(versionId: string): Promise<VersionRuntime | null>;
+  /** Instance lifecycle: cold boots are counted, repeated setup failures mark the version unhealthy. */
+  instanceEvent(runnerId: string, event: InstanceEvent): Promise<void>;
   renewLeases(runnerId: string, predictionIds: string[]): Promise<void>;
   /**
    * Stores one output file of a prediction this runner holds (kind "output", in the blob store) and returns the
@@ -230,4 +246,8 @@ export interface ControlPlane {
   subscribe(listener: (signal: RunnerSignal) => void): () => void;
 }
 
-export type RunnerSignal = { type: "work_queued"; versionId: string } | { type: "cancel"; predictionId: string };
+export type RunnerSignal =
+  | { type: "work_queued"; versionId: string }
+  | { type: "cancel"; predictionId: string }
+  /** The scheduler changed what some runner should hold: heartbeat now rather than at the next tick. */
+  | { type: "plan_changed" };

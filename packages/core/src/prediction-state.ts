@@ -4,18 +4,19 @@
 import type { Prediction, PredictionMetrics, PredictionPatch } from "./domain.js";
 import type { Status, WebhookEvent } from "./wire.js";
 import { secondsBetween } from "./clock.js";
+import type { TimelineEntry } from "./scheduling.js";
 
 export type PredictionEvent =
   /** A model instance began running predict(). */
-  | { type: "started" }
+  | { type: "started"; timeline?: TimelineEntry[] }
   /** An iterator model yielded one more chunk; it is appended to the output array. */
   | { type: "output"; chunk: unknown }
   /** The model wrote log text (already newline-terminated lines). */
   | { type: "logs"; text: string }
   /** predict() returned. `output` replaces the output when given (non-iterator models). */
-  | { type: "succeeded"; output?: unknown; metrics?: PredictionMetrics }
+  | { type: "succeeded"; output?: unknown; metrics?: PredictionMetrics; timeline?: TimelineEntry[] }
   /** predict() raised, setup failed, or the platform failed the prediction. */
-  | { type: "failed"; error: string; metrics?: PredictionMetrics }
+  | { type: "failed"; error: string; metrics?: PredictionMetrics; timeline?: TimelineEntry[] }
   /** Someone asked to cancel through the API. */
   | { type: "cancel_requested" }
   /** The Cancel-After deadline passed. */
