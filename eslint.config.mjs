@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import importX from "eslint-plugin-import-x";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", ".ferry/**", "apps/web/**", "**/*.mjs", "**/*.cjs"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", ".ferry/**", "**/*.mjs", "**/*.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

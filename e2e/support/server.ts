@@ -41,6 +41,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     FERRY_BOOTSTRAP_TOKEN: TEST_TOKEN,
     FERRY_LOG_LEVEL: "warn",
     FERRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    // Quiet by default: no background example runs, no warm official instances (a test opts in through env).
+    FERRY_RUN_EXAMPLES: "false",
+    FERRY_OFFICIAL_MIN_INSTANCES: "0",
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };

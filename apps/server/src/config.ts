@@ -35,6 +35,21 @@ export interface Config {
   s3: S3Config | null;
   /** How the runner fetches file inputs given as URLs. */
   inputs: InputFetchConfig;
+  /** Whether the API process runs a runner of its own (FERRY_EMBEDDED_RUNNER, default true). */
+  embeddedRunner: boolean;
+  /** Tokens `ferry runner` processes authenticate with (FERRY_RUNNER_TOKEN, comma-separated); none: no remote runners. */
+  runnerTokens: string[];
+  /** Whether each official model's first example is run after start to make its default_example (FERRY_RUN_EXAMPLES). */
+  runExamples: boolean;
+  /**
+   * Warm instances every available official model keeps (FERRY_OFFICIAL_MIN_INSTANCES, default 1): the scheduler
+   * keeps at least this many running per official model; 0 lets them scale to zero like any other model.
+   */
+  officialMinInstances: number;
+  /** Queued predictions a deployment takes before answering 429 (a deployment's max_queue overrides it). */
+  maxQueuePerDeployment: number;
+  /** How long a deployment must be offline and unused before it may be deleted (spec §2.7: 15 minutes). */
+  deploymentDeleteIdleMs: number;
 }
 
 /** Limits and address policy for file inputs the runner downloads (docs/files.md). */
@@ -111,6 +126,22 @@ const schema = z.object({
     .transform((v) => (v === "forever" ? -1 : Number(v)))
     .optional(),
   FERRY_RETENTION_SWEEP_INTERVAL: integer("FERRY_RETENTION_SWEEP_INTERVAL", 1, 24 * 3600).optional(),
+  FERRY_RUN_EXAMPLES: z
+    .enum(["true", "false", "1", "0"], { error: "FERRY_RUN_EXAMPLES must be true or false" })
+    .transform((v) => v === "true" || v === "1")
+    .optional(),
+  FERRY_OFFICIAL_MIN_INSTANCES: integer("FERRY_OFFICIAL_MIN_INSTANCES", 0, 64).optional(),
+  FERRY_MAX_QUEUE_PER_DEPLOYMENT: integer("FERRY_MAX_QUEUE_PER_DEPLOYMENT", 1, 1_000_000).optional(),
+  FERRY_DEPLOYMENT_DELETE_IDLE: integer("FERRY_DEPLOYMENT_DELETE_IDLE", 0, 7 * 24 * 3600).optional(),
+  FERRY_EMBEDDED_RUNNER: z
+    .enum(["true", "false", "1", "0"], { error: "FERRY_EMBEDDED_RUNNER must be true or false" })
+    .transform((v) => v === "true" || v === "1")
+    .optional(),
+  FERRY_RUNNER_TOKEN: z
+    .string()
+    .transform((v) => v.split(",").map((t) => t.trim()).filter((t) => t !== ""))
+    .refine((tokens) => tokens.every((t) => t.length >= 16 && !/\s/.test(t)), "FERRY_RUNNER_TOKEN must be at least 16 characters, without spaces (commas separate several)")
+    .optional(),
   FERRY_MAX_UPLOAD_BYTES: integer("FERRY_MAX_UPLOAD_BYTES", 1, 5 * 1024 ** 4).optional(),
   FERRY_MAX_INPUT_BYTES: integer("FERRY_MAX_INPUT_BYTES", 1, 5 * 1024 ** 4).optional(),
   FERRY_INPUT_TIMEOUT: integer("FERRY_INPUT_TIMEOUT", 1, 24 * 3600).optional(),
@@ -156,6 +187,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
   if (e.FERRY_S3_BUCKET === undefined && strayS3.length > 0) {
     throw new ConfigError(strayS3.map((name) => `${name} needs FERRY_S3_BUCKET (without it files are kept in the data folder)`));
   }
+  if (e.FERRY_EMBEDDED_RUNNER === false && (e.FERRY_RUNNER_TOKEN ?? []).length === 0) {
+    throw new ConfigError(["FERRY_EMBEDDED_RUNNER=false needs FERRY_RUNNER_TOKEN: without a runner of its own, the API runs work only on `ferry runner` processes, which need a token"]);
+  }
   const port = e.PORT ?? 8080;
   return {
     port,
@@ -171,12 +205,18 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
     maxInstances: e.FERRY_MAX_INSTANCES ?? 4,
     dataRetentionSeconds: e.FERRY_DATA_RETENTION ?? 3600,
     retentionSweepMs: (e.FERRY_RETENTION_SWEEP_INTERVAL ?? 60) * 1000,
+    runExamples: e.FERRY_RUN_EXAMPLES ?? true,
+    officialMinInstances: e.FERRY_OFFICIAL_MIN_INSTANCES ?? 1,
     maxUploadBytes: e.FERRY_MAX_UPLOAD_BYTES ?? 100 * 1024 * 1024,
+    maxQueuePerDeployment: e.FERRY_MAX_QUEUE_PER_DEPLOYMENT ?? 100,
+    deploymentDeleteIdleMs: (e.FERRY_DEPLOYMENT_DELETE_IDLE ?? 900) * 1000,
     inputs: {
       maxBytes: e.FERRY_MAX_INPUT_BYTES ?? 100 * 1024 * 1024,
       timeoutMs: (e.FERRY_INPUT_TIMEOUT ?? 60) * 1000,
       allowedHosts: e.FERRY_ALLOWED_INPUT_HOSTS ?? [],
     },
+    embeddedRunner: e.FERRY_EMBEDDED_RUNNER ?? true,
+    runnerTokens: e.FERRY_RUNNER_TOKEN ?? [],
     s3:
       e.FERRY_S3_BUCKET === undefined
         ? null

@@ -7,11 +7,13 @@ import { createStore, storeConfigFromUrl } from "@ferry/store";
 import { buildApp } from "./app.js";
 import { bannerText } from "./banner.js";
 import { registerBuiltinModels } from "./builtin-models.js";
+import { runDefaultExamples } from "./catalog/default-examples.js";
 import { ConfigError, loadConfig } from "./config.js";
 import type { Config } from "./config.js";
 import { blobStoreFromConfig } from "./files/blob-store-from-config.js";
 import { createFileExpirySweeper } from "./files/expiry-sweeper.js";
 import { createFileService } from "./files/file-service.js";
+import { HARDWARE } from "./hardware-catalog.js";
 import { webhookBodyRenderer } from "./serializers/webhook.js";
 import { installShutdown, runSteps } from "./shutdown.js";
 import type { ShutdownStep } from "./shutdown.js";
@@ -38,26 +40,41 @@ async function main(config: Config): Promise<void> {
       publicUrl: config.publicUrl,
       renderPrediction: webhookBodyRenderer(config.publicUrl),
       log: log.child({ component: "engine" }),
-      options: { recoverOrphansOnStart: true, dataRetentionSeconds: config.dataRetentionSeconds, retentionSweepMs: config.retentionSweepMs },
+      options: {
+        // Every leftover lease is an orphan only when this process is the one runner there can be.
+        recoverOrphansOnStart: config.embeddedRunner && config.runnerTokens.length === 0,
+        dataRetentionSeconds: config.dataRetentionSeconds,
+        retentionSweepMs: config.retentionSweepMs,
+        hardware: HARDWARE.map((h) => h.sku),
+        maxQueuePerDeployment: config.maxQueuePerDeployment,
+        deploymentDeleteIdleMs: config.deploymentDeleteIdleMs,
+        // The scheduler: warm minimums for official models, the on-demand cap, and the idle window before scale-down.
+        officialMinInstances: config.officialMinInstances,
+        onDemandMaxInstances: config.maxInstances,
+        instanceIdleMs: config.instanceIdleTimeoutMs,
+      },
     });
     const { token } = await engine.accounts.bootstrap({ username: config.bootstrapUsername, token: config.bootstrapToken });
-    const models = await registerBuiltinModels(engine, config.modelsDir, log.child({ component: "models" }));
+    const models = await registerBuiltinModels(engine, config.modelsDir, log.child({ component: "models" }), { publicUrl: config.publicUrl });
     await engine.start();
     steps.unshift({ name: "engine", run: () => engine.stop() });
 
-    const runner = createRunner({
-      controlPlane: engine.controlPlane,
-      log: log.child({ component: "runner" }),
-      maxInstances: config.maxInstances,
-      idleTimeoutMs: config.instanceIdleTimeoutMs,
-      inputs: {
-        ...config.inputs,
-        // Files-API inputs reach the runner as signed links to this server, which may well be on a private address.
-        trustedUrlPrefixes: [new URL(`${config.publicUrl}/v1/files/`).href],
-      },
-    });
-    await runner.start();
-    steps.unshift({ name: "runner", run: () => runner.stop() });
+    // Without it (FERRY_EMBEDDED_RUNNER=false) work runs only on `ferry runner` processes (docs/runners.md).
+    if (config.embeddedRunner) {
+      const runner = createRunner({
+        controlPlane: engine.controlPlane,
+        log: log.child({ component: "runner" }),
+        maxInstances: config.maxInstances,
+        inputs: {
+          ...config.inputs,
+          // Files-API inputs reach the runner as signed links to this server, which may well be on a private address.
+          // Built-in models' example inputs are served by this server too (GET /v1/models/{o}/{n}/files/…).
+          trustedUrlPrefixes: [new URL(`${config.publicUrl}/v1/files/`).href, new URL(`${config.publicUrl}/v1/models/`).href],
+        },
+      });
+      await runner.start();
+      steps.unshift({ name: "runner", run: () => runner.stop() });
+    }
 
     const files = createFileService({
       store,
@@ -70,10 +87,15 @@ async function main(config: Config): Promise<void> {
     sweeper.start();
     steps.unshift({ name: "file sweeper", run: () => sweeper.stop() });
 
-    const app = await buildApp({ engine, config, log, files });
+    const app = await buildApp({ engine, config, log, files, modelAssets: models.assets, runnerTokens: config.runnerTokens });
     steps.unshift({ name: "http", run: () => app.close() });
     installShutdown(steps, log, SHUTDOWN_TIMEOUT_MS);
     await app.listen({ port: config.port, host: config.host });
+    if (config.runExamples) {
+      // In the background, once listening: the runner fetches the examples' input files from this server.
+      const examples = runDefaultExamples({ engine, models: models.registered, log: log.child({ component: "examples" }) });
+      steps.unshift({ name: "default examples", run: () => examples.stop() });
+    }
 
     process.stdout.write(
       bannerText({

@@ -1,5 +1,6 @@
-// Built-in models: every folder with a ferry.json is registered as an official model; one that fails to
-// load is skipped; a version id is the hash of the folder's content.
+// Built-in models: every folder with a ferry.json is registered as an official model; one with an invalid
+// manifest is skipped; one whose code fails to load is listed as unavailable; a version id is the hash of the
+// folder's content.
 import { cp, mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { startHarness } from "./support/harness.js";
 import type { Harness } from "./support/harness.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures", "models");
+const OPTIONS = { publicUrl: "https://ferry.test" };
 
 function recordingLogger(): Logger & { errors: object[] } {
   const errors: object[] = [];
@@ -24,14 +26,19 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe("registerBuiltinModels", () => {
-  it("registers the good models, skips and logs the broken ones, and ignores folders without ferry.json", async () => {
+  it("registers the good models, lists the one that fails to load as unavailable, skips an invalid manifest", async () => {
     const log = recordingLogger();
-    const result = await registerBuiltinModels(h.engine, FIXTURES, log);
-    expect(result.registered.map((r) => r.model)).toEqual(["fixtures/tiny"]);
-    expect(result.failed.map((f) => f.folder.split("/").pop())).toEqual(["bad-manifest", "broken"]);
+    const result = await registerBuiltinModels(h.engine, FIXTURES, log, OPTIONS);
+    expect(result.registered.map((r) => r.model)).toEqual(["fixtures/broken", "fixtures/tiny"]);
+    expect(result.failed.map((f) => f.folder.split("/").pop())).toEqual(["bad-manifest"]);
     expect(result.failed[0]!.error).toContain("ferry.json is invalid");
-    expect(result.failed[1]!.error).toContain("defineModel");
-    expect(log.errors).toHaveLength(2);
+    expect(log.errors).toHaveLength(1);
+    const broken = result.registered[0]!;
+    expect(broken).toMatchObject({ versionId: null });
+    expect(broken.unavailableReason).toContain("its code failed to load");
+    expect(broken.unavailableReason).toContain("defineModel");
+    const listed = await h.call({ method: "GET", url: "/v1/models/fixtures/broken" });
+    expect(listed.json()).toMatchObject({ latest_version: null, unavailable_reason: broken.unavailableReason });
 
     const res = await h.call({ method: "GET", url: "/v1/models/fixtures/tiny" });
     expect(res.statusCode).toBe(200);
@@ -43,25 +50,25 @@ describe("registerBuiltinModels", () => {
       is_official: true,
       license_url: "https://www.apache.org/licenses/LICENSE-2.0",
       github_url: null,
-      latest_version: { id: result.registered[0]!.versionId },
+      latest_version: { id: result.registered[1]!.versionId },
     });
     expect(model.latest_version.openapi_schema.components.schemas.Input.properties.n).toMatchObject({ type: "number" });
     const readme = await h.call({ method: "GET", url: "/v1/models/fixtures/tiny/readme" });
     expect(readme.body).toBe("# tiny\n\nDoubles a number.\n");
 
-    const version = await h.store.versions.get(result.registered[0]!.versionId);
+    const version = await h.store.versions.get(result.registered[1]!.versionId!);
     expect(version?.runtime).toEqual({ kind: "node", entry: join(FIXTURES, "tiny", "src", "predict.ts"), concurrency: 3 });
   });
 
   it("gives the same version id when registered again", async () => {
-    const again = await registerBuiltinModels(h.engine, FIXTURES, silentLogger);
+    const again = await registerBuiltinModels(h.engine, FIXTURES, silentLogger, OPTIONS);
     const versions = await h.call({ method: "GET", url: "/v1/models/fixtures/tiny/versions" });
-    expect(versions.json<{ results: { id: string }[] }>().results.map((v) => v.id)).toEqual([again.registered[0]!.versionId]);
+    expect(versions.json<{ results: { id: string }[] }>().results.map((v) => v.id)).toEqual([again.registered[1]!.versionId]);
   });
 
   it("registers nothing, without failing, when the models folder does not exist", async () => {
-    const result = await registerBuiltinModels(h.engine, join(FIXTURES, "missing"), silentLogger);
-    expect(result).toEqual({ registered: [], failed: [] });
+    const result = await registerBuiltinModels(h.engine, join(FIXTURES, "missing"), silentLogger, OPTIONS);
+    expect(result).toEqual({ registered: [], failed: [], assets: new Map() });
   });
 });
 

@@ -260,6 +260,19 @@ describe("GET /v1/files/{id}/download", () => {
     });
   });
 
+  it("serves the same bytes at a link with the file's name in the path, whose name is not part of the signature", async () => {
+    const bytes = randomBytes(1_000);
+    const file = await uploaded(clientForm(new File([bytes], "photo.png", { type: "image/png" })));
+    const [path, query] = (await signedPath(file.id)).split("?");
+    for (const name of ["photo.png", "anything.webp"]) {
+      const res = await h.app.inject({ method: "GET", url: `${path}/${name}?${query}` });
+      expect(res.statusCode, name).toBe(200);
+      expect(res.rawPayload.equals(bytes)).toBe(true);
+      expect(res.headers["content-type"]).toBe("image/png");
+    }
+    expect((await h.app.inject({ method: "GET", url: `${path}/photo.png` })).statusCode).toBe(404);
+  });
+
   it("names a file with non-ASCII characters safely", async () => {
     const form = withParts([["content", new Blob(["x"], { type: "text/plain" }), "x.txt"], ["filename", 'résumé "final".txt']]);
     const file = await uploaded(form);

@@ -7,6 +7,8 @@ import { GREETER_SCHEMA, registerTestModel } from "./support/models.js";
 const MODEL_KEYS = [
   "url", "owner", "name", "description", "visibility", "is_official", "github_url", "paper_url", "license_url",
   "weights_url", "run_count", "cover_image_url", "default_example", "latest_version", "created_at",
+  // Ferry's own catalog fields, after Replicate's.
+  "tags", "pricing", "unavailable_reason",
 ];
 
 let h: Harness;

@@ -8,6 +8,8 @@ const PROBLEM_JSON = "application/problem+json; charset=utf-8";
 const PREDICTION_KEYS = [
   "id", "model", "version", "input", "output", "logs", "error", "status", "source", "data_removed",
   "created_at", "started_at", "completed_at", "metrics", "urls",
+  // Ferry's extra key, which the official clients ignore.
+  "timeline",
 ];
 
 let h: Harness;

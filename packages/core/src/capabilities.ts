@@ -25,9 +25,12 @@ export function fileDownloadQuery(key: string, owner: string, fileId: string, ex
 /**
  * The signed, token-free download link of a stored file (spec §2.9):
  * `<publicUrl>/v1/files/<id>/download?owner=…&expiry=…&signature=…`. `publicUrl` has no trailing slash.
+ * With `name` (output files) the path ends in `/download/<name>`, so the link carries the file's extension as
+ * Replicate's output URLs do (clients and browsers guess the type from it); the name is not part of the signature.
  */
-export function fileDownloadUrl(publicUrl: string, key: string, owner: string, fileId: string, expiryUnixSeconds: number): string {
-  return `${publicUrl}/v1/files/${fileId}/download?${fileDownloadQuery(key, owner, fileId, expiryUnixSeconds)}`;
+export function fileDownloadUrl(publicUrl: string, key: string, owner: string, fileId: string, expiryUnixSeconds: number, name?: string): string {
+  const suffix = name === undefined || name === "" ? "" : `/${encodeURIComponent(name)}`;
+  return `${publicUrl}/v1/files/${fileId}/download${suffix}?${fileDownloadQuery(key, owner, fileId, expiryUnixSeconds)}`;
 }
 
 /** An unguessable, path-safe token naming one prediction's event stream: "<id>.<mac>". */

@@ -37,6 +37,45 @@ export interface Model {
   createdAt: string;
   /** Set when the latest version was created; the default sort key of GET /v1/models. */
   latestVersionCreatedAt: string | null;
+  /** Catalog entry (setCatalogEntry): search tags, lowercase. */
+  tags: string[];
+  pricing: ModelPricing | null;
+  /** The documented bound of an instance's peak memory, in MiB; null when unknown. */
+  memoryMb: number | null;
+  /** Why the model cannot run here (a missing program, code that failed to load); null when it can. */
+  unavailableReason: string | null;
+}
+
+/** The model fields the catalog sets apart from registration (ModelRepository.setCatalogEntry). */
+export type ModelCatalogEntry = Pick<Model, "tags" | "pricing" | "memoryMb" | "unavailableReason">;
+
+/**
+ * How runs of a model are priced: per second of the model's hardware (its price comes from the hardware
+ * catalog, so priceUsd is null), or a fixed price per unit of output (e.g. per image).
+ */
+export interface ModelPricing {
+  unit: string;
+  priceUsd: number | null;
+}
+
+/** A curated group of models (GET /v1/collections). */
+export interface Collection {
+  slug: string;
+  name: string;
+  description: string;
+  fullDescription: string | null;
+  /** Order of the collections list. */
+  position: number;
+}
+
+/** A prediction the model's owner saved as one of its examples (GET /v1/models/{o}/{n}/examples). */
+export interface ModelExample {
+  modelId: string;
+  /** The example's name in the model's manifest; one saved prediction per name. */
+  name: string;
+  predictionId: string;
+  /** Order of the examples list (0 first). */
+  position: number;
 }
 
 /**
@@ -102,6 +141,8 @@ export interface Prediction {
   timeline?: TimelineEntry[];
   /** "owner/name" of the deployment it was created through, or null. */
   deployment?: string | null;
+  /** "owner/name" of the deployment it was sent to when a fallback (deployment or version) served it instead. */
+  fallbackFrom?: string | null;
   /** 1 for the first try; platform-failure retries count up. */
   attempt?: number;
 }

@@ -24,8 +24,20 @@ export const API_ERRORS = {
   conflict: { status: 409, title: "Conflict", detail: "The resource already exists" },
   payload_too_large: { status: 413, title: "Payload too large", detail: "The request body is too large" },
   rate_limited: { status: 429, title: "Too many requests", detail: "Request was throttled." },
+  /** The body's `errors` lists `{pointer: "/hardware", detail}`; the detail names every valid SKU (spec §1.5). */
+  invalid_hardware: { status: 400, title: "Validation failed", detail: "The hardware SKU is not valid" },
+  /** A deployment's queue is at its max_queue and no fallback could take the prediction; sent with Retry-After. */
+  queue_full: { status: 429, title: "Too many requests", detail: "The deployment's queue is full." },
+  /** Deleting a deployment that is still online (min_instances > 0), has open work, or was used recently. */
+  deployment_in_use: { status: 409, title: "Conflict", detail: "The deployment is still in use" },
   internal: { status: 500, title: "Internal server error", detail: "Internal server error" },
   unavailable: { status: 503, title: "Service unavailable", detail: "The service is not ready yet" },
+  /** A model registered as unavailable (a program it requires is missing, its code failed to load). */
+  model_unavailable: {
+    status: 503,
+    title: "Model unavailable",
+    detail: "This model cannot run on this server; its unavailable_reason says why",
+  },
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -11,3 +11,4 @@ export * from "./logger.js";
 export * from "./webhooks.js";
 export * from "./capabilities.js";
 export * from "./scheduling.js";
+export * from "./deployments.js";

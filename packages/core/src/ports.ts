@@ -2,7 +2,10 @@
 // implementation and a contract test suite that every implementation passes.
 import type {
   Account,
+  Collection,
   Model,
+  ModelCatalogEntry,
+  ModelExample,
   NewPrediction,
   Prediction,
   PredictionPatch,
@@ -13,6 +16,7 @@ import type {
   WebhookMessage,
   WebhookMessageStatus,
 } from "./domain.js";
+import type { DeploymentRepository } from "./deployments.js";
 import type { PredictionEvent } from "./prediction-state.js";
 import type { HeartbeatReply, InstanceEvent, InstanceReport, RunnerRegistration } from "./scheduling.js";
 import type { Status } from "./wire.js";
@@ -29,14 +33,25 @@ export interface PageRequest {
   limit: number;
 }
 
+/** An API token as stored: only its hash is kept, so its value can never be shown again. */
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
 export interface AccountRepository {
   create(account: Omit<Account, "createdAt"> & { createdAt?: string }): Promise<Account>;
   count(): Promise<number>;
   findById(id: string): Promise<Account | null>;
   findByUsername(username: string): Promise<Account | null>;
-  /** Stores only the hash of a token. */
-  addToken(input: { accountId: string; tokenHash: string; name: string; createdAt: string }): Promise<void>;
+  /** Stores only the hash of a token; returns the stored record. */
+  addToken(input: { accountId: string; tokenHash: string; name: string; createdAt: string }): Promise<ApiTokenRecord>;
   findByTokenHash(tokenHash: string): Promise<Account | null>;
+  /** The account's tokens (never their values), oldest first. */
+  listTokens(accountId: string): Promise<ApiTokenRecord[]>;
+  /** Deletes one of the account's tokens; returns its hash (to forget cached lookups), or null if none matched. */
+  deleteToken(accountId: string, tokenId: string): Promise<string | null>;
   /** The account's webhook signing secret, created (newWebhookSecret) and stored on first use. */
   webhookSecret(accountId: string): Promise<string>;
   /** Seconds API predictions keep their data after they end; null = the server default; -1 = forever. */
@@ -52,16 +67,47 @@ export interface ModelListQuery extends PageRequest {
 }
 
 export interface ModelRepository {
-  /** Inserts the model, or updates its descriptive fields when (owner, name) exists. Never changes run_count. */
-  upsert(model: Omit<Model, "id" | "runCount" | "latestVersionId" | "latestVersionCreatedAt" | "defaultExampleId" | "createdAt"> & {
-    createdAt: string;
-  }): Promise<Model>;
+  /**
+   * Inserts the model, or updates its descriptive fields when (owner, name) exists. Never changes run_count, nor
+   * the catalog entry (setCatalogEntry).
+   */
+  upsert(
+    model: Omit<Model, "id" | "runCount" | "latestVersionId" | "latestVersionCreatedAt" | "defaultExampleId" | "createdAt" | keyof ModelCatalogEntry> & {
+      createdAt: string;
+    },
+  ): Promise<Model>;
   get(owner: string, name: string): Promise<Model | null>;
   getById(id: string): Promise<Model | null>;
   list(query: ModelListQuery): Promise<Slice<Model>>;
-  /** Case-insensitive match on owner, name, description and readme; best matches first. */
+  /**
+   * Case-insensitive match on name, tags, owner, description and readme, ranked in that order; official models
+   * first within a rank, then newest first.
+   */
   search(query: { text: string; viewerAccountId: string | null } & PageRequest): Promise<Slice<Model>>;
   incrementRunCount(modelId: string): Promise<void>;
+  /** Replaces the model's tags, pricing, memory bound and availability. Returns the model, or null if unknown. */
+  setCatalogEntry(modelId: string, entry: ModelCatalogEntry): Promise<Model | null>;
+  /** Points the model's default_example at one of its predictions (null: none). */
+  setDefaultExample(modelId: string, predictionId: string | null): Promise<void>;
+}
+
+export interface CollectionRepository {
+  /** Creates or updates the collection (by slug) and makes `modelIds`, in that order, its only models. */
+  put(collection: Collection, modelIds: string[]): Promise<void>;
+  /** In list order (position, then slug). */
+  list(page: PageRequest): Promise<Slice<Collection>>;
+  get(slug: string): Promise<Collection | null>;
+  /** The collection's models the viewer may see (public ones, and the viewer's own), in the collection's order. */
+  models(slug: string, viewerAccountId: string | null): Promise<Model[]>;
+  /** Collections whose slug, name or description contains `text` (case-insensitive), name matches first. */
+  search(text: string, limit: number): Promise<Collection[]>;
+}
+
+export interface ExampleRepository {
+  /** Saves the example, replacing the one of the same model and name. */
+  save(example: ModelExample): Promise<void>;
+  /** The model's saved examples as predictions, in position order. */
+  list(modelId: string, page: PageRequest): Promise<Slice<Prediction>>;
 }
 
 export interface VersionRepository {
@@ -108,8 +154,11 @@ export interface PredictionRepository {
   findLeased(filter: { expiredBefore?: string; runnerIds?: string[] }): Promise<Prediction[]>;
   /** Non-terminal predictions with a deadline at or before `now`. */
   findPastDeadline(now: string, limit: number): Promise<Prediction[]>;
-  /** Releases the lease of a prediction that has not started, so another runner may claim it. */
-  releaseLease(id: string, runnerId: string): Promise<boolean>;
+  /**
+   * Releases the lease of a prediction that has not started, so another runner may claim it. `requeue` is
+   * written in the same statement (a retry's timeline entry and attempt number).
+   */
+  releaseLease(id: string, runnerId: string, requeue?: Pick<PredictionPatch, "timeline" | "attempt">): Promise<boolean>;
   /** Ended predictions whose data is due for removal (dataExpiresAt <= now, not yet removed), oldest first. */
   findDataExpired(now: string, limit: number): Promise<Prediction[]>;
   /** Empties input, output and logs and sets data_removed; the status and timestamps stay. Returns rows changed. */
@@ -178,6 +227,9 @@ export interface Store {
   webhooks: WebhookRepository;
   files: FileRepository;
   settings: SettingsRepository;
+  collections: CollectionRepository;
+  examples: ExampleRepository;
+  deployments: DeploymentRepository;
   /** Which engine it is, for logs and tests. */
   readonly dialect: "sqlite" | "postgres";
   close(): Promise<void>;

@@ -1,4 +1,5 @@
 // Wire types: the JSON shapes of the public API (snake_case), exactly as spec/replicate-api.md §3.7 gives them.
+import type { TimelineEntry } from "./scheduling.js";
 
 export type Status = "starting" | "processing" | "succeeded" | "failed" | "canceled" | "aborted";
 export type WebhookEvent = "start" | "output" | "logs" | "completed";
@@ -41,10 +42,14 @@ export interface PredictionJSON {
   completed_at: string | null;
   deadline?: string;
   deployment?: string;
+  /** Ferry: the deployment this prediction was sent to when its fallback served it instead. */
+  fallback_from?: string;
   metrics?: { predict_time?: number; total_time?: number; [k: string]: unknown };
   webhook?: string;
   webhook_events_filter?: WebhookEvent[];
   urls: { get: string; cancel: string; web: string; stream?: string };
+  /** Ferry: the phases of the prediction's life (queued, booting, setup, running, …), oldest first. */
+  timeline?: TimelineEntry[];
 }
 
 export interface VersionJSON {

@@ -1,6 +1,6 @@
 // Accounts: the first account at boot, and token authentication with a short cache so the hot path of an
 // authenticated request does no query.
-import { hashToken, newApiToken, newId } from "@ferry/core";
+import { FerryError, hashToken, newApiToken, newId } from "@ferry/core";
 import type { Account, Clock, Store } from "@ferry/core";
 import { createTtlMap } from "./bounded-map.js";
 import type { Engine } from "./engine-types.js";
@@ -43,6 +43,24 @@ export function createAccounts(store: Store, clock: Clock): Engine["accounts"] {
       const issued = token != null && token !== "" ? token : newApiToken();
       await addToken(account, issued, "bootstrap");
       return { account, token: issued };
+    },
+
+    async listTokens(account) {
+      return store.accounts.listTokens(account.id);
+    },
+
+    async createToken(account, name) {
+      const value = newApiToken();
+      const createdAt = clock.now().toISOString();
+      const token = await store.accounts.addToken({ accountId: account.id, tokenHash: hashToken(value), name, createdAt });
+      return { token, value };
+    },
+
+    async revokeToken(account, tokenId) {
+      const tokenHash = await store.accounts.deleteToken(account.id, tokenId);
+      if (tokenHash === null) throw new FerryError("not_found", "Token not found");
+      // Without this a revoked token would keep working for the cache's TTL.
+      byTokenHash.delete(tokenHash);
     },
 
     async authenticate(token) {

@@ -4,6 +4,7 @@ import { isoNow } from "@ferry/core";
 import type { Clock, Logger, Prediction, Store } from "@ferry/core";
 import type { PredictionWriter } from "./prediction-writer.js";
 import type { RunnerSignals } from "./runner-signals.js";
+import type { Retries } from "./scheduler/retries.js";
 
 /** The error a running prediction fails with when the server that ran it restarted. */
 export const SERVER_RESTARTED_ERROR = "The model instance stopped because the server restarted while this prediction was running";
@@ -18,6 +19,8 @@ export interface BackgroundLoopsDeps {
   log: Logger;
   writer: PredictionWriter;
   signals: RunnerSignals;
+  /** Unstarted work whose runner went away is retried (attempt + 1, a `retrying` timeline entry) up to the limit. */
+  retries: Retries;
   deadlineSweepMs: number;
   leaseSweepMs: number;
 }
@@ -34,7 +37,7 @@ export interface BackgroundLoops {
 }
 
 export function createBackgroundLoops(deps: BackgroundLoopsDeps): BackgroundLoops {
-  const { store, clock, log, writer, signals } = deps;
+  const { store, clock, log, writer, retries } = deps;
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<unknown>>();
 
@@ -52,14 +55,11 @@ export function createBackgroundLoops(deps: BackgroundLoopsDeps): BackgroundLoop
     }
   }
 
-  /** Returns an unstarted prediction to the queue, or fails a started one with `error`. */
-  async function reclaim(row: Prediction, failure: { type: "runner_lost" } | { type: "failed"; error: string }): Promise<boolean> {
+  /** Returns an unstarted prediction to the queue (a retry, for `reason`), or fails a started one with `failure`. */
+  async function reclaim(row: Prediction, reason: string, failure: { type: "runner_lost" } | { type: "failed"; error: string }): Promise<boolean> {
     if (row.status === "starting") {
       if (row.leaseOwner === null) return false;
-      const released = await store.predictions.releaseLease(row.id, row.leaseOwner);
-      writer.forget(row.id);
-      if (released) signals.emit({ type: "work_queued", versionId: row.versionId });
-      return released;
+      return (await retries.retry(row, row.leaseOwner, reason)) !== "not_held";
     }
     const result = await writer.apply(row.id, failure, { candidate: row });
     return result.kind === "applied";
@@ -68,7 +68,7 @@ export function createBackgroundLoops(deps: BackgroundLoopsDeps): BackgroundLoop
   async function sweepExpiredLeases(): Promise<number> {
     const expired = await store.predictions.findLeased({ expiredBefore: isoNow(clock) });
     let reclaimed = 0;
-    for (const row of expired) if (await reclaim(row, { type: "runner_lost" })) reclaimed += 1;
+    for (const row of expired) if (await reclaim(row, "lease expired", { type: "runner_lost" })) reclaimed += 1;
     if (reclaimed > 0) log.warn({ count: reclaimed }, "reclaimed predictions whose runner lease expired");
     return reclaimed;
   }
@@ -76,7 +76,7 @@ export function createBackgroundLoops(deps: BackgroundLoopsDeps): BackgroundLoop
   async function recoverOrphans(): Promise<number> {
     const orphans = await store.predictions.findLeased({ expiredBefore: END_OF_TIME });
     let recovered = 0;
-    for (const row of orphans) if (await reclaim(row, { type: "failed", error: SERVER_RESTARTED_ERROR })) recovered += 1;
+    for (const row of orphans) if (await reclaim(row, "server restarted", { type: "failed", error: SERVER_RESTARTED_ERROR })) recovered += 1;
     if (recovered > 0) log.warn({ count: recovered }, "recovered predictions orphaned by an earlier process");
     return recovered;
   }

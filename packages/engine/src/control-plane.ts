@@ -1,5 +1,6 @@
 // The control plane runners talk to: pending work, claims with leases, event reports (only from the lease
-// holder), releases and lease renewals, and wake-up signals.
+// holder), releases (with a reason: retries) and lease renewals, wake-up signals, and the scheduler's side:
+// registration, heartbeats that return each runner's instance targets, runtimes and instance events.
 import { FerryError, fileInputNames, isIteratorOutput } from "@ferry/core";
 import type { Assignment, Clock, ControlPlane, Prediction, Store, VersionRuntime } from "@ferry/core";
 import type { Catalog } from "./catalog.js";
@@ -7,6 +8,8 @@ import { modelRef } from "./catalog.js";
 import type { FileInputs } from "./file-inputs.js";
 import type { PredictionWriter } from "./prediction-writer.js";
 import type { RunnerSignals } from "./runner-signals.js";
+import type { Retries } from "./scheduler/retries.js";
+import type { Scheduler } from "./scheduler/scheduler.js";
 
 export interface ControlPlaneDeps {
   store: Store;
@@ -18,6 +21,8 @@ export interface ControlPlaneDeps {
   /** Files-API URLs in claimed inputs become signed download links. */
   fileInputs: FileInputs;
   uploadOutput: ControlPlane["uploadOutput"];
+  scheduler: Scheduler;
+  retries: Retries;
 }
 
 export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
@@ -81,7 +86,14 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
       return { applied: result.kind === "applied", status: result.prediction.status };
     },
 
-    async release(runnerId, predictionId) {
+    async release(runnerId, predictionId, reason) {
+      if (reason !== undefined) {
+        // A platform failure: retried up to the limit, each attempt in the timeline. The cached row is the claim's.
+        const cached = writer.cached(predictionId);
+        const row = cached !== undefined && cached.leaseOwner === runnerId ? cached : await store.predictions.get(predictionId);
+        if (row !== null) await deps.retries.retry(row, runnerId, reason);
+        return;
+      }
       const known = writer.cached(predictionId);
       const released = await store.predictions.releaseLease(predictionId, runnerId);
       writer.forget(predictionId);
@@ -96,6 +108,11 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
     },
 
     uploadOutput: deps.uploadOutput,
+
+    registerRunner: (registration) => deps.scheduler.registerRunner(registration),
+    heartbeat: (runnerId, instances) => deps.scheduler.heartbeat(runnerId, instances),
+    runtime: runtimeOf,
+    instanceEvent: (runnerId, event) => deps.scheduler.instanceEvent(runnerId, event),
 
     subscribe: (listener) => signals.subscribe(listener),
   };

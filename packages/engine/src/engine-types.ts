@@ -1,11 +1,14 @@
 // The engine's public surface: what apps/server (HTTP) and the composition root call. One use case per method.
 import type {
   Account,
+  ApiTokenRecord,
   BlobStore,
   Clock,
+  Collection,
   ControlPlane,
   Logger,
   Model,
+  ModelCatalogEntry,
   Prediction,
   PredictionEffect,
   RuntimeSpec,
@@ -16,6 +19,10 @@ import type {
   WebhookEvent,
   WebhookMessage,
 } from "@ferry/core";
+import type { VersionHealth } from "./deployment-routing.js";
+import type { DeploymentUseCases } from "./deployments.js";
+import type { SchedulerSnapshot } from "./scheduler/scheduler.js";
+import type { CrashLoopPolicy, Unhealthy } from "./scheduler/version-health.js";
 import type { StreamHub, StreamHubOptions } from "./stream-hub.js";
 import type { WebhookOptions } from "./webhooks/create-webhooks.js";
 
@@ -44,6 +51,26 @@ export interface EngineOptions {
   streams?: StreamHubOptions;
   /** Webhook delivery: concurrency, polling, claim window, attempt timeout, throttle (defaults in webhooks/). */
   webhooks?: WebhookOptions;
+  /** Instances kept warm for the latest version of each official model. Default 0 (FERRY_OFFICIAL_MIN_INSTANCES). */
+  officialMinInstances?: number;
+  /** Most instances of a version used without a deployment. Default 4 (FERRY_MAX_INSTANCES). */
+  onDemandMaxInstances?: number;
+  /** How long an idle instance is kept before its version scales down. Default 300 000 (FERRY_INSTANCE_IDLE_TIMEOUT). */
+  instanceIdleMs?: number;
+  /** A runner without a heartbeat for this long is lost (its leases are recovered). Default 15 000. */
+  runnerLostMs?: number;
+  /** How often the scheduler looks for lost runners and refreshes its plan. Default 1 000. */
+  schedulerSweepMs?: number;
+  /** Crash-loop detection: setup failures within a window that make a version unhealthy, and its cool-down. */
+  crashLoop?: CrashLoopPolicy;
+  /** Hardware SKUs deployments may choose (apps/server's hardware catalog). Default ["cpu"]. */
+  hardware?: readonly string[];
+  /** Queued predictions a deployment takes before answering 429, unless it sets max_queue. Default 100. */
+  maxQueuePerDeployment?: number;
+  /** Retry-After (seconds) of a 429 for a full deployment queue. Default 5. */
+  queueRetryAfterSeconds?: number;
+  /** How long a deployment must be offline and unused before DELETE succeeds. Default 15 minutes (spec §2.7). */
+  deploymentDeleteIdleMs?: number;
 }
 
 export interface EngineDeps {
@@ -60,6 +87,8 @@ export interface EngineDeps {
   clock?: Clock;
   log?: Logger;
   options?: EngineOptions;
+  /** Which versions are crash-looping: deployment predictions then go to their fallback. Default: all healthy. */
+  versionHealth?: VersionHealth;
 }
 
 /** One webhook message and its attempts: an entry of a prediction's delivery log. */
@@ -88,7 +117,9 @@ export type PredictionTarget =
   /** POST /v1/predictions: `version` is a 64-hex id, "owner/name:id", or "owner/name" (latest version). */
   | { kind: "version"; ref: string }
   /** POST /v1/models/{owner}/{name}/predictions: the model's latest version. */
-  | { kind: "model"; owner: string; name: string };
+  | { kind: "model"; owner: string; name: string }
+  /** POST /v1/deployments/{owner}/{name}/predictions: the current release's version, or the deployment's fallback. */
+  | { kind: "deployment"; owner: string; name: string };
 
 export interface CreatePredictionRequest {
   target: PredictionTarget;
@@ -140,6 +171,46 @@ export interface RegisterModelRequest {
   };
 }
 
+/** The model catalog's use cases (model-catalog.ts). */
+export interface ModelCatalogApi {
+  /** Sets a model's tags, pricing, memory bound and availability. Throws not_found for an unknown model. */
+  describe(owner: string, name: string, entry: ModelCatalogEntry): Promise<Model>;
+  /**
+   * Registers (or updates) a model that cannot run here, e.g. its code failed to load: it is listed, with
+   * `reason` as its unavailable_reason, and no new version. Predictions for it answer 503 model_unavailable.
+   */
+  registerUnavailable(request: Omit<RegisterModelRequest, "version">, reason: string): Promise<Model>;
+  /** Creates or updates a collection and makes `models` ("owner/name", unknown ones skipped) its models, in order. */
+  putCollection(collection: Collection, models: string[]): Promise<void>;
+  collections(request: { cursor: string | null; limit?: number }): Promise<Slice<Collection>>;
+  /** A collection with the models the viewer may see; throws not_found for an unknown slug. */
+  collection(viewer: Account | null, slug: string): Promise<{ collection: Collection; models: Model[] }>;
+  /** Collections matching `text`, each with its visible models as "owner/name". */
+  searchCollections(viewer: Account | null, text: string, limit: number): Promise<{ collection: Collection; models: string[] }[]>;
+  /** The model's saved examples (predictions); not_found when the model is not visible. */
+  examples(viewer: Account | null, owner: string, name: string, request: { cursor: string | null; limit?: number }): Promise<Slice<Prediction>>;
+  /** The model's default example prediction, or null. */
+  defaultExample(model: Model): Promise<Prediction | null>;
+  /** True when the model has no succeeded default example of `versionId` (none yet, or one of another version). */
+  needsDefaultExample(owner: string, name: string, versionId: string): Promise<boolean>;
+  /**
+   * Runs an example as the model's owner (a normal prediction, source "web"), waits up to `timeoutMs` for it to
+   * end, and saves it when it succeeded; position 0 also becomes the model's default_example. Resolves with the
+   * prediction as it is then; throws FerryError as predictions.create does (e.g. model_unavailable).
+   */
+  runExample(request: {
+    owner: string;
+    name: string;
+    versionId: string;
+    exampleName: string;
+    position: number;
+    input: Record<string, unknown>;
+    timeoutMs: number;
+    /** Cuts the wait short (shutdown); the prediction is then left unsaved. */
+    signal?: AbortSignal;
+  }): Promise<Prediction>;
+}
+
 export interface Engine {
   bus: PredictionBus;
   /** What runners talk to (in-process in embedded mode). */
@@ -153,7 +224,15 @@ export interface Engine {
     bootstrap(input: { username: string; token?: string | null }): Promise<{ account: Account; token: string | null }>;
     /** The account a token belongs to, or null. Cached briefly; tokens are looked up by hash. */
     authenticate(token: string): Promise<Account | null>;
+    /** The account's API tokens, without their values (only hashes are kept). */
+    listTokens(account: Account): Promise<ApiTokenRecord[]>;
+    /** Issues a new token; its value is returned this once and never again. */
+    createToken(account: Account, name: string): Promise<{ token: ApiTokenRecord; value: string }>;
+    /** Revokes one of the account's tokens at once (cached lookups included). Throws not_found for others. */
+    revokeToken(account: Account, tokenId: string): Promise<void>;
   };
+
+  catalog: ModelCatalogApi;
 
   models: {
     register(request: RegisterModelRequest): Promise<{ model: Model; version: Version }>;
@@ -217,6 +296,18 @@ export interface Engine {
     set(account: Account, seconds: number | null): Promise<void>;
     /** One sweep now (the loop runs one every retentionSweepMs); resolves with how many predictions it emptied. */
     sweep(): Promise<number>;
+  };
+
+  /** Deployments (spec §2.7) and the scaling policies their current releases ask for. */
+  deployments: DeploymentUseCases;
+
+  /** The autoscaler's view: runners, instances, queue depth, cold boots, unhealthy versions (GET /metrics). */
+  scheduler: {
+    snapshot(): Promise<SchedulerSnapshot>;
+    /** The version's crash-loop state, or null when healthy. */
+    unhealthy(versionId: string): Unhealthy | null;
+    /** One lost-runner sweep now (a timer runs one every schedulerSweepMs); resolves with how many were lost. */
+    sweepLostRunners(): Promise<number>;
   };
 
   /** Recovery (when configured) and the background loops: deadlines, expired leases. */

@@ -10,6 +10,7 @@ export type {
   EngineOptions,
   ListPredictionsRequest,
   ModelListRequest,
+  ModelCatalogApi,
   PredictionBus,
   PredictionTarget,
   PredictionUpdate,
@@ -18,3 +19,8 @@ export type {
   Clock,
 } from "./engine-types.js";
 export type { WebhookOptions } from "./webhooks/create-webhooks.js";
+export { MAX_ATTEMPTS } from "./scheduler/retries.js";
+export type { SchedulerSnapshot } from "./scheduler/scheduler.js";
+export type { CrashLoopPolicy, Unhealthy } from "./scheduler/version-health.js";
+export type { CreateDeploymentRequest, DeploymentUseCases, DeploymentView, UpdateDeploymentRequest } from "./deployments.js";
+export type { VersionHealth } from "./deployment-routing.js";

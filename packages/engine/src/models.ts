@@ -9,20 +9,27 @@ import type { Engine, RegisterModelRequest } from "./engine-types.js";
 const MODEL_PAGE_SIZE = 25;
 const VERSION_PAGE_SIZE = 100;
 
+/** The account a registered model belongs to, created as an organization when it does not exist yet. */
+export async function ownerAccountOf(
+  store: Store,
+  clock: Clock,
+  request: Pick<RegisterModelRequest, "owner" | "ownerDisplayName">,
+): Promise<Account> {
+  const existing = await store.accounts.findByUsername(request.owner);
+  if (existing !== null) return existing;
+  return store.accounts.create({
+    id: newId(),
+    username: request.owner,
+    name: request.ownerDisplayName ?? request.owner,
+    type: "organization",
+    githubUrl: null,
+    avatarUrl: null,
+    createdAt: clock.now().toISOString(),
+  });
+}
+
 export function createModels(store: Store, clock: Clock, catalog: Catalog): Engine["models"] {
-  async function ownerAccount(request: RegisterModelRequest): Promise<Account> {
-    const existing = await store.accounts.findByUsername(request.owner);
-    if (existing !== null) return existing;
-    return store.accounts.create({
-      id: newId(),
-      username: request.owner,
-      name: request.ownerDisplayName ?? request.owner,
-      type: "organization",
-      githubUrl: null,
-      avatarUrl: null,
-      createdAt: clock.now().toISOString(),
-    });
-  }
+  const ownerAccount = (request: RegisterModelRequest) => ownerAccountOf(store, clock, request);
 
   async function visible(viewer: Account | null, owner: string, name: string): Promise<Model> {
     const model = await store.models.get(owner, name);

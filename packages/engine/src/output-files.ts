@@ -70,7 +70,7 @@ export function createOutputFiles(deps: OutputFilesDeps): ControlPlane["uploadOu
       throw error;
     }
     const expiry = Math.floor(clock.now().getTime() / 1000) + OUTPUT_LINK_TTL_S;
-    return { url: fileDownloadUrl(publicUrl, await deps.signingKey(), owner.username, id, expiry) };
+    return { url: fileDownloadUrl(publicUrl, await deps.signingKey(), owner.username, id, expiry, name) };
   };
 }
 

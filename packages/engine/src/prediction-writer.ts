@@ -2,10 +2,21 @@
 // re-read and re-applied when another writer won. Events for one prediction are serialized in this process,
 // and each applied write is published on the bus (cancel_on_runner also becomes a runner signal).
 import { applyEvent, isTerminal, isoNow } from "@ferry/core";
-import type { Clock, Prediction, PredictionEffect, PredictionEvent, PredictionPatch, Store, Transition, WebhookMessage } from "@ferry/core";
+import type {
+  Clock,
+  Prediction,
+  PredictionEffect,
+  PredictionEvent,
+  PredictionPatch,
+  Store,
+  TimelineEntry,
+  Transition,
+  WebhookMessage,
+} from "@ferry/core";
 import { createBoundedMap } from "./bounded-map.js";
 import type { PredictionBus, PredictionUpdate } from "./engine-types.js";
 import { createKeyedQueue } from "./keyed-queue.js";
+import { timelineFor } from "./scheduler/timeline.js";
 import type { RunnerSignals } from "./runner-signals.js";
 
 /** How many times a write is retried after losing a compare-and-set race before giving up. */
@@ -58,8 +69,10 @@ export function createPredictionWriter(deps: {
   outbox?: (row: Prediction, patch: PredictionPatch, effects: readonly PredictionEffect[]) => WebhookMessage[] | Promise<WebhookMessage[]>;
   /** Told of every applied write, after the bus (intermediate webhooks). */
   onApplied?: (update: PredictionUpdate) => void;
+  /** Timeline entries the engine adds when a prediction starts (the scheduler's waiting_for_capacity). */
+  startPhases?: (row: Prediction, startedAt: string) => TimelineEntry[];
 }): PredictionWriter {
-  const { store, clock, bus, signals, onTransition, outbox, onApplied } = deps;
+  const { store, clock, bus, signals, onTransition, outbox, onApplied, startPhases } = deps;
   const queue = createKeyedQueue();
   const rows = createBoundedMap<Prediction>(ROW_CACHE_SIZE);
 
@@ -90,14 +103,17 @@ export function createPredictionWriter(deps: {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       if (row === null) return { kind: "not_found" };
       const allowed = options.guard?.(row) ?? true;
-      const transition = allowed ? transitionOf(row, event, isoNow(clock), options) : null;
+      const now = isoNow(clock);
+      const transition = allowed ? transitionOf(row, event, now, options) : null;
       if (transition === null || !transition.ok) {
         if (fresh) return { kind: "rejected", prediction: row };
         row = await read(id);
         fresh = true;
         continue;
       }
-      const extended = onTransition?.(row, transition.patch) ?? transition.patch;
+      const timeline = timelineFor(row, event, transition.patch, now, startPhases);
+      const phased = timeline === undefined ? transition.patch : { ...transition.patch, timeline };
+      const extended = onTransition?.(row, phased) ?? phased;
       const patch = extended instanceof Promise ? await extended : extended;
       const decided = outbox?.(row, patch, transition.effects);
       const enqueue = decided instanceof Promise ? await decided : decided;

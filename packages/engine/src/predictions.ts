@@ -8,9 +8,11 @@ import type { FileInputs } from "./file-inputs.js";
 import type { InputValidator } from "./input-validator.js";
 import type { PredictionBus } from "./engine-types.js";
 import type { PredictionWriter } from "./prediction-writer.js";
+import type { DeploymentRouter, DeploymentTarget } from "./deployment-routing.js";
 import { resolveTarget } from "./resolve-target.js";
 import type { RunnerSignals } from "./runner-signals.js";
 import { rejectSerializedClient } from "./serialized-client.js";
+import { unhealthyMessage } from "./scheduler/scheduler.js";
 import { createWaitForTerminal } from "./wait-for-terminal.js";
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -25,6 +27,15 @@ export interface PredictionsDeps {
   signals: RunnerSignals;
   /** Files-API URLs in file inputs must name the caller's own uploads. */
   fileInputs: FileInputs;
+  /** Picks the version (or fallback) a deployment prediction runs on, and refuses it when the queue is full. */
+  deployments?: DeploymentRouter;
+  /** The crash-loop state of a version (the scheduler's): its new work fails fast while it is unhealthy. */
+  unhealthy?: (versionId: string) => { reason: string } | null;
+}
+
+function routeDeployment(deps: PredictionsDeps, account: Account, target: { owner: string; name: string }, input: unknown): Promise<DeploymentTarget> {
+  if (deps.deployments === undefined) throw new FerryError("not_found", "Deployment not found");
+  return deps.deployments.route(account, target.owner, target.name, input);
 }
 
 export function createPredictions(deps: PredictionsDeps): Engine["predictions"] {
@@ -32,7 +43,10 @@ export function createPredictions(deps: PredictionsDeps): Engine["predictions"] 
 
   async function create(account: Account, request: CreatePredictionRequest): Promise<Prediction> {
     rejectSerializedClient(request.input);
-    const { model, version } = await resolveTarget(catalog, account, request.target);
+    const { model, version, deployment, fallbackFrom } =
+      request.target.kind === "deployment"
+        ? await routeDeployment(deps, account, request.target, request.input)
+        : { ...(await resolveTarget(catalog, account, request.target)), deployment: null, fallbackFrom: null };
     const input = validator.validate(version, request.input);
     const checking = deps.fileInputs.check(account, version, input);
     if (checking !== undefined) await checking;
@@ -60,11 +74,22 @@ export function createPredictions(deps: PredictionsDeps): Engine["predictions"] 
       canStream: isIteratorOutput(version.openapiSchema),
       streamsFiles: isIteratorOutput(version.openapiSchema) && isFileOutput(version.openapiSchema),
       dataExpiresAt: null,
+      ...(deployment !== null ? { deployment } : {}),
+      ...(fallbackFrom !== null ? { fallbackFrom } : {}),
+      // The first timeline entry is part of the insert: no write of its own.
+      timeline: [{ phase: "queued", at: now.toISOString(), attempt: 1 }],
+      attempt: 1,
     };
     const row = await store.predictions.insert(prediction);
     await store.models.incrementRunCount(model.id);
     writer.remember(row);
     bus.publish({ prediction: row, effects: [] });
+    const sick = deps.unhealthy?.(version.id) ?? null;
+    if (sick !== null) {
+      // Fails fast rather than waiting behind boots that keep failing; a normal write, so webhooks go out as usual.
+      const failed = await writer.apply(row.id, { type: "failed", error: unhealthyMessage(sick.reason) }, { candidate: row });
+      return failed.kind === "applied" ? failed.prediction : row;
+    }
     signals.emit({ type: "work_queued", versionId: version.id });
     return row;
   }

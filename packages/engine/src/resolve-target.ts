@@ -14,16 +14,31 @@ export interface ResolvedTarget {
 const MODEL_AND_VERSION = /^([^/]+)\/([^/:]+):(.+)$/;
 const MODEL_ONLY = /^([^/]+)\/([^/:]+)$/;
 
-export async function resolveTarget(catalog: Catalog, account: Account, target: PredictionTarget): Promise<ResolvedTarget> {
+/** Deployment targets are routed by deployment-routing.ts. */
+export async function resolveTarget(
+  catalog: Catalog,
+  account: Account,
+  target: Exclude<PredictionTarget, { kind: "deployment" }>,
+): Promise<ResolvedTarget> {
   if (target.kind === "model") {
     const model = await visibleModel(catalog, account, target.owner, target.name);
+    if (model !== null) assertAvailable(model);
     const version = model === null ? null : await latestOf(catalog, model);
     if (model === null || version === null) throw new FerryError("not_found");
     return { model, version };
   }
   const resolved = await resolveVersionRef(catalog, account, target.ref.trim());
   if (resolved === null) throw new FerryError("invalid_version");
+  assertAvailable(resolved.model);
   return resolved;
+}
+
+/** A model registered as unavailable (a missing program, code that failed to load) takes no predictions. */
+function assertAvailable(model: Model): void {
+  if (model.unavailableReason === null) return;
+  throw new FerryError("model_unavailable", `${model.owner}/${model.name} cannot run on this server: ${model.unavailableReason}`, {
+    unavailable_reason: model.unavailableReason,
+  });
 }
 
 async function resolveVersionRef(catalog: Catalog, account: Account, ref: string): Promise<ResolvedTarget | null> {

@@ -168,7 +168,7 @@ describe("uploadOutput", () => {
       expiresAt: null,
     });
     expect(file?.blobKey).toMatch(new RegExp(`^outputs/${id}/[A-Za-z0-9]+-out_put\\.png$`));
-    expect(signed).toMatchObject({ path: `${PUBLIC}/v1/files/${file?.id}/download`, owner: "alice" });
+    expect(signed).toMatchObject({ path: `${PUBLIC}/v1/files/${file?.id}/download/out%20put.png`, owner: "alice" });
     const key = await engine.signingKey();
     const query = { owner: "alice", fileId: file?.id ?? "", expiry: signed.expiry, signature: signed.signature };
     // Valid for as long as the file exists (retention deletes the file, not the link).

@@ -8,3 +8,6 @@ export { tsxLoaderUrl } from "./instance-launch.js";
 export { isAllowEntry } from "./inputs/address-policy.js";
 export { DEFAULT_INPUT_TIMEOUT_MS, DEFAULT_MAX_INPUT_BYTES } from "./inputs/input-files.js";
 export type { InputFileOptions } from "./inputs/input-files.js";
+export { createHttpControlPlane, ControlPlaneHttpError, RUNNER_PROTOCOL_PATH } from "./http-control-plane.js";
+export type { HttpControlPlane, HttpControlPlaneOptions } from "./http-control-plane.js";
+export { detectResources, parseHardwareList, parseNvidiaSmi } from "./hardware.js";

@@ -38,6 +38,8 @@ export interface Instance {
   stop(graceMs: number): Promise<void>;
   /** SIGKILL now; the instance is failed with `reason`. */
   kill(reason: string): void;
+  /** Epoch ms of its phases: spawned, serving health checks (setup began), ready (null until then). */
+  timing(): { startedAt: number; setupStartedAt: number | null; readyAt: number | null };
   info(): InstanceInfo;
 }
 
@@ -67,6 +69,7 @@ export async function startInstance(options: StartInstanceOptions): Promise<Inst
   let phase: "booting" | "up" | "stopping" | "stopped" | "failed" = "booting";
   let failure: string | null = null;
   let readyAt: number | null = null;
+  let setupStartedAt: number | null = null;
   let idleSince: number | null = null;
   let heldBackUntil = 0;
   let exitInfo: InstanceExit | null = null;
@@ -99,6 +102,7 @@ export async function startInstance(options: StartInstanceOptions): Promise<Inst
     budgetMs: options.setupTimeoutMs,
     exited,
     signal: setupAbort.signal,
+    onServing: () => (setupStartedAt = clock.now().getTime()),
   }).then((result): ReadyResult => {
     if (result.ok && phase === "booting") {
       phase = "up";
@@ -180,6 +184,7 @@ export async function startInstance(options: StartInstanceOptions): Promise<Inst
       log.warn({ instance: id, reason }, "killing instance");
       child.kill("SIGKILL");
     },
+    timing: () => ({ startedAt, setupStartedAt, readyAt }),
     info() {
       const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
       return {

@@ -6,8 +6,11 @@ import type { ControlPlane, Logger, PredictionEvent, Status } from "@ferry/core"
 export interface PredictionReporter {
   /** Reports one event; null when every attempt failed (logged). */
   report(predictionId: string, event: PredictionEvent): Promise<{ applied: boolean; status: Status } | null>;
-  /** Returns a prediction that never started to the queue; failures are logged (its lease will expire). */
-  release(predictionId: string): Promise<void>;
+  /**
+   * Returns a prediction that never started to the queue; with a reason it was a platform failure (the control
+   * plane counts an attempt). Failures are logged (its lease will expire).
+   */
+  release(predictionId: string, reason?: string): Promise<void>;
 }
 
 const ATTEMPTS = 3;
@@ -28,8 +31,8 @@ export function createPredictionReporter(runnerId: string, controlPlane: Control
         }
       }
     },
-    async release(predictionId) {
-      await controlPlane.release(runnerId, predictionId).catch((error: unknown) => {
+    async release(predictionId, reason) {
+      await (reason === undefined ? controlPlane.release(runnerId, predictionId) : controlPlane.release(runnerId, predictionId, reason)).catch((error: unknown) => {
         log.error({ prediction: predictionId, error: messageOf(error) }, "could not release a prediction");
       });
     },

@@ -5,6 +5,7 @@ import type { Assignment, Logger, PredictionEvent, Status } from "@ferry/core";
 import type { CogClient } from "./cog-client.js";
 import {
   RUNNER_STOPPED_MESSAGE,
+  describeExit,
   dispatchFailedMessage,
   instanceCrashedMessage,
   invalidInputMessage,
@@ -17,8 +18,13 @@ import type { PredictionReporter } from "./prediction-reporter.js";
 import type { InstanceExit } from "./runner-types.js";
 import { NO_PROGRESS, eventsFromSnapshot } from "./snapshot-events.js";
 import type { CogSnapshot, SnapshotProgress } from "./snapshot-events.js";
+import { endEntries, startEntries, withTimeline } from "./timeline-entries.js";
+import type { RunnerPhases } from "./timeline-entries.js";
 
 export interface PredictionTrackerDeps {
+  runnerId: string;
+  /** Epoch ms, on the clock instances are timed with. */
+  now(): number;
   reporter: PredictionReporter;
   client: CogClient;
   log: Logger;
@@ -33,13 +39,21 @@ export interface PredictionTrackerDeps {
 }
 
 export interface PredictionTracker {
-  /** Takes a slot on `instance` and hands the claimed prediction to it. */
-  dispatch(assignment: Assignment, instance: Instance): void;
+  /**
+   * Takes a slot on `instance` and hands the claimed prediction to it. `coldBoot`: the prediction waited for this
+   * instance to boot (its timeline gets the booting and setup phases).
+   */
+  dispatch(assignment: Assignment, instance: Instance, coldBoot?: boolean): void;
+  /** The instance began uploading an output file of this prediction (its uploading_output phase). */
+  noteUpload(predictionId: string): void;
   onSnapshot(instanceId: string, predictionId: string, snapshot: CogSnapshot): void;
   /** The engine canceled a prediction: cancel it on its instance, SIGKILL the instance if it is still running after the grace. */
   cancel(predictionId: string): void;
-  /** The instance process is gone: fail what ran on it, return what had not started to the queue. */
-  instanceExited(instance: Instance, exit: InstanceExit, runnerStopping: boolean): void;
+  /**
+   * The instance process is gone: fail what ran on it, return what had not started to the queue. Resolves when
+   * those reports are done.
+   */
+  instanceExited(instance: Instance, exit: InstanceExit, runnerStopping: boolean): Promise<void>;
   heldIds(): string[];
   /** Resolves when every prediction's pending reports are done. */
   drained(): Promise<void>;
@@ -60,6 +74,9 @@ interface Held {
   done: boolean;
   /** Lets go of the input files fetched for it, once it is over. */
   releaseInputs: (() => void) | null;
+  phases: RunnerPhases;
+  /** The started event went out with the start entries; the terminal one carries only the rest. */
+  startReported: boolean;
 }
 
 /** How long an instance that answered 409/503 gets no new work unless a slot frees first. */
@@ -95,13 +112,23 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
   }
 
   /** The engine already ended it (canceled, deadline) while the instance still runs it: stop the work there too. */
-  async function report(h: Held, event: PredictionEvent): Promise<{ applied: boolean; status: Status } | null> {
+  async function report(h: Held, plain: PredictionEvent): Promise<{ applied: boolean; status: Status } | null> {
+    const event = withTimeline(plain, timelineFor(h, plain));
     const result = await reporter.report(h.id, event);
+    if (event.type === "started" && result?.applied === true) h.startReported = true;
     if (result !== null && !result.applied && isTerminal(result.status) && !isTerminalEvent(event)) requestCancel(h);
     return result;
   }
 
-  const release = (h: Held): Promise<void> => reporter.release(h.id);
+  /** The runner's phases an event carries: all of them on the first that carries any, the rest on the end. */
+  function timelineFor(h: Held, event: PredictionEvent): ReturnType<typeof startEntries> {
+    if (event.type === "started") return startEntries(h.phases);
+    if (event.type !== "succeeded" && event.type !== "failed") return [];
+    return h.startReported ? endEntries(h.phases) : [...startEntries(h.phases), ...endEntries(h.phases)];
+  }
+
+  /** Back to the queue; with a reason it was a platform failure (the control plane retries it, counting attempts). */
+  const release = (h: Held, reason?: string): Promise<void> => reporter.release(h.id, reason);
 
   async function handOver(h: Held): Promise<void> {
     if (h.done) return;
@@ -112,23 +139,27 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
     if (input === null || h.done) return;
     if (h.cancelRequested) return finish(h);
     let response;
+    h.phases.runningAt = deps.now();
     try {
       response = await client.predict(instance.baseUrl, h.id, { input, webhook: deps.webhookUrl(instance.id, h.id) });
     } catch (error) {
       // No answer (the instance died or hung): it never started as far as anyone knows, so it goes back to the queue.
       log.warn({ prediction: h.id, instance: instance.id, error: messageOf(error) }, "dispatch failed");
       instance.holdBack(HOLD_BACK_MS);
-      await release(h);
+      await release(h, dispatchFailedMessage(messageOf(error)));
       return finish(h);
     }
     if (h.done) return;
     if (response.status === 409 || response.status === 503) {
+      // Full, not broken: no attempt is spent on it.
+      h.phases.runningAt = null;
       instance.holdBack(HOLD_BACK_MS);
       await release(h);
       finish(h);
       return checkDefunct(instance);
     }
     if (response.status === 422) {
+      h.phases.runningAt = null;
       await report(h, { type: "failed", error: invalidInputMessage(response.body) });
       return finish(h);
     }
@@ -157,7 +188,7 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
     if (end !== "succeeded" || events.length !== 1 || event === undefined) return false;
     // The instance is done with it either way: the slot can take the next prediction while the report goes out.
     freeSlot(h);
-    const result = await reporter.report(h.id, event);
+    const result = await reporter.report(h.id, withTimeline(event, timelineFor(h, event)));
     if (result === null || (!result.applied && !isTerminal(result.status))) return false;
     h.progress = progress;
     finish(h);
@@ -225,7 +256,8 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
   }
 
   return {
-    dispatch(assignment, instance) {
+    dispatch(assignment, instance, coldBoot = false) {
+      const timing = instance.timing();
       const h: Held = {
         id: assignment.predictionId,
         assignment,
@@ -239,10 +271,22 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
         slotFreed: false,
         done: false,
         releaseInputs: null,
+        phases: {
+          runnerId: deps.runnerId,
+          instanceId: instance.id,
+          coldBoot: coldBoot ? { bootingAt: timing.startedAt, setupAt: timing.setupStartedAt } : null,
+          runningAt: null,
+          uploadingAt: null,
+        },
+        startReported: false,
       };
       instance.acquire(h.id);
       held.set(h.id, h);
       enqueue(h, () => handOver(h));
+    },
+    noteUpload(predictionId) {
+      const h = held.get(predictionId);
+      if (h !== undefined) h.phases.uploadingAt ??= deps.now();
     },
     onSnapshot(instanceId, predictionId, snapshot) {
       const h = held.get(predictionId);
@@ -254,20 +298,24 @@ export function createPredictionTracker(deps: PredictionTrackerDeps): Prediction
       if (h !== undefined) requestCancel(h);
     },
     instanceExited(instance, exit, runnerStopping) {
+      const chains: Promise<void>[] = [];
       for (const h of held.values()) {
         if (h.instance !== instance) continue;
         enqueue(h, async () => {
           if (h.done) return;
           if (h.cancelRequested) return finish(h);
           if (!h.accepted) {
-            await release(h);
+            // It never began: a platform failure, retried elsewhere (unless the runner itself is going away).
+            await release(h, runnerStopping ? undefined : `the model instance exited before the prediction started (${describeExit(exit)})`);
             return finish(h);
           }
           const error = runnerStopping ? RUNNER_STOPPED_MESSAGE : instanceCrashedMessage(exit, instance.stderrTail(10));
           await report(h, { type: "failed", error });
           finish(h);
         });
+        chains.push(h.chain);
       }
+      return Promise.all(chains).then(() => undefined);
     },
     heldIds: () => [...held.keys()],
     drained: async () => {

@@ -15,11 +15,14 @@ export interface ReadinessOptions {
   signal?: AbortSignal;
   pollIntervalMs?: number;
   requestTimeoutMs?: number;
+  /** Called once, at the first health answer: the server is up and the model's setup is running. */
+  onServing?: () => void;
 }
 
 /** Resolves `ok` on READY or BUSY, or a reason on SETUP_FAILED, DEFUNCT, process exit, abort or budget exceeded. */
 export async function waitForReady(options: ReadinessOptions): Promise<ReadyResult> {
   const { client, baseUrl, budgetMs, signal } = options;
+  let serving = false;
   const pollMs = options.pollIntervalMs ?? 100;
   const requestTimeoutMs = options.requestTimeoutMs ?? 250;
   const deadline = performance.now() + budgetMs;
@@ -35,6 +38,10 @@ export async function waitForReady(options: ReadinessOptions): Promise<ReadyResu
     if (signal?.aborted) return { ok: false, reason: "the instance was stopped during setup" };
     const health = await client.health(baseUrl, requestTimeoutMs).catch(() => null);
     if (health !== null) {
+      if (!serving) {
+        serving = true;
+        options.onServing?.();
+      }
       if (health.status === "READY" || health.status === "BUSY") return { ok: true };
       if (health.status === "SETUP_FAILED") return { ok: false, reason: withLogs("setup failed", health.setup?.logs) };
       if (health.status === "DEFUNCT") return { ok: false, reason: withLogs("the instance is defunct", health.setup?.logs) };

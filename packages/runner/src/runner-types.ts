@@ -1,5 +1,5 @@
 // The runner's public types: its options, its handle, and what it tells about its instances.
-import type { Clock, ControlPlane, Logger } from "@ferry/core";
+import type { Clock, ControlPlane, Logger, RunnerResources } from "@ferry/core";
 import type { InputFileOptions } from "./inputs/input-files.js";
 
 /** booting → ready ⇄ busy → stopping → stopped | failed (busy: every slot taken). */
@@ -35,11 +35,20 @@ export interface RunnerOptions {
   controlPlane: ControlPlane;
   /** Identifies this runner's leases. Default: a fresh id per runner. */
   runnerId?: string;
+  /** A name for people (status pages, logs). Default: the host name. */
+  name?: string;
+  /** Hardware SKUs this runner serves (GET /v1/hardware names). Default ["cpu"]. */
+  hardware?: string[];
+  /** What the machine has. Default: detected at start (CPU cores, memory, GPUs through nvidia-smi). */
+  resources?: RunnerResources;
   log?: Logger;
   /** Instances alive at once, across versions (booting and stopping ones count). Default 4. */
   maxInstances?: number;
-  /** An instance with nothing to run for this long is shut down (scale to zero). Default 300 000. */
-  idleTimeoutMs?: number;
+  /**
+   * How often the runner reports its instances and asks which ones it should hold. Default 2 000. Between beats,
+   * a plan_changed signal, or work queued for a version it holds no instance of, asks at once.
+   */
+  heartbeatIntervalMs?: number;
   /**
    * How long a canceled prediction may take to end before its instance is SIGKILLed; also how long a
    * shut-down instance may take to exit. Default 5 000.
@@ -62,9 +71,12 @@ export interface Runner {
   start(): Promise<void>;
   /**
    * Stops taking work, shuts every instance down (SIGKILL after the grace), releases claimed predictions that
-   * had not started and fails those that were running. Resolves when every instance process is gone.
+   * had not started and fails those that were running. Resolves when every instance process is gone. With
+   * `drainMs`, the predictions already running first get that long to end on their own.
    */
-  stop(): Promise<void>;
+  stop(options?: { drainMs?: number }): Promise<void>;
   /** The instances alive now. */
   instances(): InstanceInfo[];
+  /** The id its leases and heartbeats carry. */
+  readonly runnerId: string;
 }

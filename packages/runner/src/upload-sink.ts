@@ -11,6 +11,8 @@ export interface UploadSinkDeps {
   controlPlane: Pick<ControlPlane, "uploadOutput">;
   /** Whether this runner holds the prediction now: only those take files. */
   holds(predictionId: string): boolean;
+  /** An upload of this prediction's output begins (its timeline's uploading_output phase). */
+  onUpload?(predictionId: string): void;
   log: Logger;
 }
 
@@ -45,6 +47,7 @@ export function createUploadSink(deps: UploadSinkDeps): UploadSink {
 
   async function receive(req: IncomingMessage, res: ServerResponse, predictionId: string, name: string): Promise<void> {
     if (!deps.holds(predictionId)) return reply(req, res, 404, { detail: `Prediction ${predictionId} is not running on this runner` });
+    deps.onUpload?.(predictionId);
     const contentType = req.headers["content-type"]?.trim() || DEFAULT_CONTENT_TYPE;
     try {
       const { url } = await controlPlane.uploadOutput(runnerId, predictionId, { name, contentType, body: req });

@@ -60,6 +60,9 @@ describe("a runner with file inputs and outputs", () => {
       expect.objectContaining({ predictionId: p.id, name: "copy-cat.png", contentType: "image/png", bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]) }),
     ]);
     expect(done.output).toBe(plane.uploads[0]?.url);
+    // The upload is a phase of its timeline, on the event that ended it.
+    const end = plane.reports(p.id).find((r) => r.applied && r.event.type === "succeeded")?.event;
+    expect((end as { timeline?: { phase: string }[] } | undefined)?.timeline?.map((e) => e.phase)).toContain("uploading_output");
     expect(done.logs).toMatch(/^got cat\.png \(image\/png, 7 bytes\) from 127\.0\.0\.1:\d+\nextra extra\.txt: extra text\nextra input\.txt: inline\n/);
     // The runner fetched each file once; the instance read the runner's copies.
     expect(files.requests).toEqual([

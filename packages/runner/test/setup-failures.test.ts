@@ -50,7 +50,7 @@ describe("when setup fails", () => {
     expect(runner.instances()).toEqual([]);
     expect(plane.get(later.id).status).toBe("starting");
 
-    clock.advance(5_000);
+    clock.advance(1_000);
     const done = await plane.waitForTerminal(later.id);
     expect(done.error).toContain("weights file not found");
   });

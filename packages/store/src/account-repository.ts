@@ -37,10 +37,30 @@ export function createAccountRepository({ db }: StoreContext): Omit<AccountRepos
     },
 
     async addToken({ accountId, tokenHash, name, createdAt }) {
-      await db
-        .insertInto("api_tokens")
-        .values({ id: newId(), account_id: accountId, token_hash: tokenHash, name, created_at: createdAt })
+      const id = newId();
+      await db.insertInto("api_tokens").values({ id, account_id: accountId, token_hash: tokenHash, name, created_at: createdAt }).execute();
+      return { id, name, createdAt };
+    },
+
+    async listTokens(accountId) {
+      const rows = await db
+        .selectFrom("api_tokens")
+        .select(["id", "name", "created_at"])
+        .where("account_id", "=", accountId)
+        .orderBy("created_at", "asc")
+        .orderBy("id", "asc")
         .execute();
+      return rows.map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at }));
+    },
+
+    async deleteToken(accountId, tokenId) {
+      const row = await db
+        .deleteFrom("api_tokens")
+        .where("account_id", "=", accountId)
+        .where("id", "=", tokenId)
+        .returning("token_hash")
+        .executeTakeFirst();
+      return row?.token_hash ?? null;
     },
 
     async findByTokenHash(tokenHash): Promise<Account | null> {

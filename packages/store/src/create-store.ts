@@ -1,8 +1,10 @@
 // The Store factory: opens the configured database, migrates it, and hands back the repositories.
 import type { Store } from "@ferry/core";
 import { createAccountRepository } from "./account-repository.js";
+import { createCollectionRepository, createExampleRepository } from "./catalog-repository.js";
 import type { StoreConfig } from "./config.js";
 import type { StoreContext } from "./context.js";
+import { createDeploymentRepository } from "./deployment-repository.js";
 import { createFileRepository } from "./file-repository.js";
 import { migrateToLatest } from "./migrations.js";
 import { createModelRepository } from "./model-repository.js";
@@ -32,7 +34,10 @@ export async function createStore(config: StoreConfig): Promise<Store> {
     versions: createVersionRepository(ctx),
     predictions: { ...createPredictionRepository(ctx), ...retention.predictions },
     settings: createSettingsRepository(ctx),
+    collections: createCollectionRepository(ctx),
+    examples: createExampleRepository(ctx),
     files: createFileRepository(ctx),
+    deployments: createDeploymentRepository(ctx),
     webhooks: webhooks.webhooks,
     async close() {
       // Run counts are written behind (run-counts.ts); the last ones go out before the connections close.

@@ -212,6 +212,90 @@ const MIGRATIONS: Record<string, StoreMigration> = {
       await sql`create index predictions_data_expiry on predictions (data_expires_at) where data_expires_at is not null`.execute(db);
     },
   },
+  "0006_catalog": {
+    async up(db) {
+      // A model's catalog entry: search tags (JSON array), pricing (JSON {unit, priceUsd}), the documented bound of
+      // an instance's memory, and why it cannot run here (null when it can).
+      await db.schema.alterTable("models").addColumn("tags", "text", (c) => c.notNull().defaultTo("[]")).execute();
+      await db.schema.alterTable("models").addColumn("pricing", "text").execute();
+      await db.schema.alterTable("models").addColumn("memory_mb", "integer").execute();
+      await db.schema.alterTable("models").addColumn("unavailable_reason", "text").execute();
+      // Curated groups of models (GET /v1/collections), each with its models in order.
+      await db.schema
+        .createTable("collections")
+        .addColumn("slug", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("full_description", "text")
+        .addColumn("position", "integer", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("collection_models")
+        .addColumn("collection_slug", "text", (c) => c.notNull().references("collections.slug").onDelete("cascade"))
+        .addColumn("model_id", "text", (c) => c.notNull().references("models.id").onDelete("cascade"))
+        .addColumn("position", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("collection_models_pk", ["collection_slug", "model_id"])
+        .execute();
+      // Predictions a model's owner saved as its examples, one per example name (GET /v1/models/{o}/{n}/examples).
+      await db.schema
+        .createTable("model_examples")
+        .addColumn("model_id", "text", (c) => c.notNull().references("models.id").onDelete("cascade"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("prediction_id", "text", (c) => c.notNull())
+        .addColumn("position", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("model_examples_pk", ["model_id", "name"])
+        .execute();
+    },
+  },
+  "0008_scheduling": {
+    async up(db) {
+      // Every prediction's phases (queued, booting, running, retrying, …) as a JSON array, written with the
+      // status changes that carry them; and which try it is on (null reads as 1: rows from before retries).
+      await db.schema.alterTable("predictions").addColumn("timeline", "text").execute();
+      await db.schema.alterTable("predictions").addColumn("attempt", "integer").execute();
+    },
+  },
+  "0007_deployments": {
+    async up(db, dialect) {
+      const bool = dialect === "postgres" ? "boolean" : "integer";
+      const no = dialect === "postgres" ? sql`false` : sql`0`;
+      // A deployment is a name plus the number of its current release; releases are never changed once made.
+      await db.schema
+        .createTable("deployments")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+        .addColumn("owner", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("current_release", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addUniqueConstraint("deployments_owner_name", ["owner", "name"])
+        .execute();
+      await db.schema.createIndex("deployments_account").on("deployments").columns(["account_id", "created_at", "id"]).execute();
+      await db.schema
+        .createTable("deployment_releases")
+        .addColumn("deployment_id", "text", (c) => c.notNull().references("deployments.id").onDelete("cascade"))
+        .addColumn("number", "integer", (c) => c.notNull())
+        .addColumn("model_id", "text", (c) => c.notNull())
+        .addColumn("model", "text", (c) => c.notNull())
+        .addColumn("version_id", "text", (c) => c.notNull())
+        .addColumn("hardware", "text", (c) => c.notNull())
+        .addColumn("min_instances", "integer", (c) => c.notNull())
+        .addColumn("max_instances", "integer", (c) => c.notNull())
+        .addColumn("max_queue", "integer")
+        .addColumn("fallback", "text")
+        .addColumn("retry_crashed", sql.raw(bool), (c) => c.notNull().defaultTo(no))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("created_by", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("deployment_releases_pk", ["deployment_id", "number"])
+        .execute();
+      // "owner/name" of the deployment a prediction was made through (and of the one a fallback stood in for).
+      await db.schema.alterTable("predictions").addColumn("deployment", "text").execute();
+      await db.schema.alterTable("predictions").addColumn("fallback_from", "text").execute();
+      // Counting a deployment's queue (the 429 check) reads only its queued rows; usage reads its history.
+      await sql`create index predictions_deployment_queue on predictions (deployment) where status = 'starting'`.execute(db);
+      await sql`create index predictions_deployment on predictions (deployment, seq) where deployment is not null`.execute(db);
+    },
+  },
 };
 
 function provider(dialect: Dialect): MigrationProvider {

@@ -5,7 +5,7 @@ import type { ModelRepository } from "@ferry/core";
 import type { StoreContext } from "./context.js";
 import { decodeCursor } from "./cursor.js";
 import { pageSize, toSlice } from "./page.js";
-import { dbBool, toModel } from "./rows.js";
+import { dbBool, toJsonText, toModel } from "./rows.js";
 import { createRunCounts } from "./run-counts.js";
 import { searchModels } from "./model-search.js";
 import { visibleTo } from "./model-visibility.js";
@@ -113,6 +113,26 @@ export function createModelRepository(ctx: StoreContext): ModelRepository & { fl
     /** Counted in memory; written within a second, before the next read of models, or on close. */
     async incrementRunCount(modelId) {
       runCounts.add(modelId);
+    },
+
+    async setCatalogEntry(modelId, entry) {
+      await runCounts.flush();
+      const row = await db
+        .updateTable("models")
+        .set({
+          tags: JSON.stringify(entry.tags),
+          pricing: toJsonText(entry.pricing),
+          memory_mb: entry.memoryMb,
+          unavailable_reason: entry.unavailableReason,
+        })
+        .where("id", "=", modelId)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toModel(row) : null;
+    },
+
+    async setDefaultExample(modelId, predictionId) {
+      await db.updateTable("models").set({ default_example_id: predictionId }).where("id", "=", modelId).execute();
     },
 
     flushRunCounts: () => runCounts.flush(),

@@ -6,7 +6,7 @@ import { sql } from "kysely";
 import type { ExpressionBuilder } from "kysely";
 import type { StoreContext } from "./context.js";
 import type { QueryTemplates } from "./query-templates.js";
-import { PREDICTION_COLUMNS, toPrediction } from "./rows.js";
+import { fromPatch, PREDICTION_COLUMNS, toPrediction } from "./rows.js";
 import type { PredictionRow } from "./rows.js";
 import type { Database } from "./schema.js";
 
@@ -79,10 +79,10 @@ export function createPredictionQueue(ctx: StoreContext, templates: QueryTemplat
       return rows.map(toPrediction);
     },
 
-    async releaseLease(id, runnerId) {
+    async releaseLease(id, runnerId, requeue) {
       const result = await db
         .updateTable("predictions")
-        .set({ lease_owner: null, lease_expires_at: null })
+        .set({ ...(requeue !== undefined ? fromPatch(ctx.dialect, requeue) : {}), lease_owner: null, lease_expires_at: null })
         .where("id", "=", id)
         .where("lease_owner", "=", runnerId)
         .where("status", "=", STARTING)

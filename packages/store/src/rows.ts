@@ -3,6 +3,7 @@ import type { Selectable } from "kysely";
 import type {
   Account,
   Model,
+  ModelPricing,
   NewPrediction,
   Prediction,
   PredictionMetrics,
@@ -10,6 +11,7 @@ import type {
   PredictionSource,
   RuntimeSpec,
   Status,
+  TimelineEntry,
   Version,
   Visibility,
   WebhookEvent,
@@ -45,6 +47,10 @@ export const PREDICTION_COLUMNS = [
   "lease_expires_at",
   "data_expires_at",
   "streams_files",
+  "timeline",
+  "attempt",
+  "deployment",
+  "fallback_from",
 ] as const satisfies readonly (keyof PredictionRow)[];
 
 /** SQLite cannot bind booleans; PostgreSQL columns are boolean. */
@@ -94,6 +100,10 @@ export function toModel(row: Selectable<ModelsTable>): Model {
     defaultExampleId: row.default_example_id,
     createdAt: row.created_at,
     latestVersionCreatedAt: row.latest_version_created_at,
+    tags: JSON.parse(row.tags) as string[],
+    pricing: jsonOrNull(row.pricing) as ModelPricing | null,
+    memoryMb: row.memory_mb === null ? null : Number(row.memory_mb),
+    unavailableReason: row.unavailable_reason,
   };
 }
 
@@ -134,6 +144,12 @@ export function toPrediction(row: PredictionRow): Prediction {
     leaseOwner: row.lease_owner,
     leaseExpiresAt: row.lease_expires_at,
     dataExpiresAt: row.data_expires_at,
+    // Left out when unset, so rows written before timelines read back exactly as they were written.
+    ...(row.timeline !== null ? { timeline: JSON.parse(row.timeline) as TimelineEntry[] } : {}),
+    ...(row.attempt !== null ? { attempt: Number(row.attempt) } : {}),
+    // Only deployment predictions carry these keys, so other rows read back exactly as they were written.
+    ...(row.deployment !== null ? { deployment: row.deployment } : {}),
+    ...(row.fallback_from !== null ? { fallbackFrom: row.fallback_from } : {}),
   };
 }
 
@@ -161,6 +177,10 @@ export function fromNewPrediction(dialect: Dialect, p: NewPrediction): Omit<Pred
     can_stream: dbBool(dialect, p.canStream),
     streams_files: dbBool(dialect, p.streamsFiles ?? false),
     data_expires_at: p.dataExpiresAt ?? null,
+    timeline: toJsonText(p.timeline),
+    attempt: p.attempt ?? null,
+    deployment: p.deployment ?? null,
+    fallback_from: p.fallbackFrom ?? null,
   };
 }
 
@@ -178,5 +198,7 @@ export function fromPatch(dialect: Dialect, patch: PredictionPatch): Partial<Pre
   if (patch.leaseOwner !== undefined) set.lease_owner = patch.leaseOwner;
   if (patch.leaseExpiresAt !== undefined) set.lease_expires_at = patch.leaseExpiresAt;
   if (patch.dataExpiresAt !== undefined) set.data_expires_at = patch.dataExpiresAt;
+  if (patch.timeline !== undefined) set.timeline = toJsonText(patch.timeline);
+  if (patch.attempt !== undefined) set.attempt = patch.attempt;
   return set;
 }

@@ -46,6 +46,33 @@ export interface ModelsTable {
   latest_version_created_at: string | null;
   default_example_id: string | null;
   created_at: string;
+  /** JSON array of lowercase tags. */
+  tags: ColumnType<string, string | undefined, string>;
+  /** JSON {unit, priceUsd}, or null. */
+  pricing: ColumnType<string | null, string | null | undefined, string | null>;
+  memory_mb: ColumnType<number | null, number | null | undefined, number | null>;
+  unavailable_reason: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface CollectionsTable {
+  slug: string;
+  name: string;
+  description: string;
+  full_description: string | null;
+  position: number;
+}
+
+export interface CollectionModelsTable {
+  collection_slug: string;
+  model_id: string;
+  position: number;
+}
+
+export interface ModelExamplesTable {
+  model_id: string;
+  name: string;
+  prediction_id: string;
+  position: number;
 }
 
 export interface VersionsTable {
@@ -91,6 +118,14 @@ export interface PredictionsTable {
   /** When the retention sweeper removes the data; null while running, when kept forever, or once removed. */
   data_expires_at: ColumnType<string | null, string | null | undefined, string | null>;
   streams_files: ColumnType<SqlBool, SqlBool | undefined, SqlBool>;
+  /** JSON text: the prediction's timeline entries, oldest first; null on rows from before 0008_scheduling. */
+  timeline: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 for the first try, counting up with platform-failure retries; null reads as 1. */
+  attempt: ColumnType<number | null, number | null | undefined, number | null>;
+  /** "owner/name" of the deployment it was made through (or that served it as a fallback). */
+  deployment: ColumnType<string | null, string | null | undefined, string | null>;
+  /** "owner/name" of the deployment a fallback stood in for. */
+  fallback_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface Database {
@@ -100,9 +135,41 @@ export interface Database {
   versions: VersionsTable;
   predictions: PredictionsTable;
   settings: SettingsTable;
+  collections: CollectionsTable;
+  collection_models: CollectionModelsTable;
+  model_examples: ModelExamplesTable;
   files: FilesTable;
   webhook_messages: WebhookMessagesTable;
   webhook_attempts: WebhookAttemptsTable;
+  deployments: DeploymentsTable;
+  deployment_releases: DeploymentReleasesTable;
+}
+
+export interface DeploymentsTable {
+  id: string;
+  account_id: string;
+  owner: string;
+  name: string;
+  /** The number of the current release in deployment_releases. */
+  current_release: number;
+  created_at: string;
+}
+
+export interface DeploymentReleasesTable {
+  deployment_id: string;
+  number: number;
+  model_id: string;
+  model: string;
+  version_id: string;
+  hardware: string;
+  min_instances: number;
+  max_instances: number;
+  max_queue: number | null;
+  fallback: string | null;
+  retry_crashed: Bool;
+  created_at: string;
+  /** The account that made the release. */
+  created_by: string;
 }
 
 export interface SettingsTable {

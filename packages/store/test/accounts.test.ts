@@ -60,4 +60,18 @@ describe.each(STORE_FACTORIES)("accounts on $name", (factory) => {
       t.store.accounts.addToken({ accountId: alice.id, tokenHash: hashToken("r8_y"), name: "y2", createdAt: at(2) }),
     ).rejects.toThrow();
   });
+  it("lists an account's tokens oldest first and deletes only the owner's token", async () => {
+    const alice = await t.store.accounts.create(anAccount());
+    const bob = await t.store.accounts.create(anAccount());
+    const ci = await t.store.accounts.addToken({ accountId: alice.id, tokenHash: hashToken("r8_ci"), name: "ci", createdAt: at(2) });
+    const first = await t.store.accounts.addToken({ accountId: alice.id, tokenHash: hashToken("r8_one"), name: "one", createdAt: at(1) });
+    await t.store.accounts.addToken({ accountId: bob.id, tokenHash: hashToken("r8_bobs"), name: "bobs", createdAt: at(3) });
+    expect(await t.store.accounts.listTokens(alice.id)).toEqual([first, ci]);
+
+    expect(await t.store.accounts.deleteToken(bob.id, ci.id)).toBeNull();
+    expect(await t.store.accounts.deleteToken(alice.id, ci.id)).toBe(hashToken("r8_ci"));
+    expect(await t.store.accounts.deleteToken(alice.id, ci.id)).toBeNull();
+    expect(await t.store.accounts.findByTokenHash(hashToken("r8_ci"))).toBeNull();
+    expect((await t.store.accounts.listTokens(alice.id)).map((token) => token.name)).toEqual(["one"]);
+  });
 });

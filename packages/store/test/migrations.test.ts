@@ -9,9 +9,12 @@ import { useStore } from "./support/use-store.js";
 const TABLES = [
   "accounts",
   "api_tokens",
+  "collection_models",
+  "collections",
   "files",
   "kysely_migration",
   "kysely_migration_lock",
+  "model_examples",
   "models",
   "predictions",
   "settings",

@@ -33,6 +33,11 @@ describe.each(STORE_FACTORIES)("models on $name", (factory) => {
       latestVersionCreatedAt: null,
       defaultExampleId: null,
       createdAt,
+      // A new model has an empty catalog entry until setCatalogEntry.
+      tags: [],
+      pricing: null,
+      memoryMb: null,
+      unavailableReason: null,
     });
     expect(await t.store.models.get(account.username, input.name)).toEqual(model);
     expect(await t.store.models.getById(model.id)).toEqual(model);

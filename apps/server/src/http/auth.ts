@@ -1,8 +1,10 @@
-// Bearer and Token authentication for /v1: every request there resolves to an account or gets a 401.
+// Authentication for /v1: a `Bearer`/`Token` Authorization header, or the web UI's session cookie. Every request
+// there resolves to an account or gets a 401; cookie-borne writes must also pass the CSRF check (403).
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { FerryError } from "@ferry/core";
 import type { Account } from "@ferry/core";
 import type { Engine } from "@ferry/engine";
+import { passesCsrfCheck, sessionTokenOf } from "./session-cookie.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -16,12 +18,19 @@ export function decorateAccount(app: FastifyInstance): void {
   app.decorateRequest("account", null);
 }
 
-/** Adds the auth hook to a scope. It runs before the body is parsed, so unauthenticated bodies are never read. */
-export function requireAuthentication(scope: FastifyInstance, engine: Engine): void {
+/**
+ * Adds the auth hook to a scope. It runs before the body is parsed, so unauthenticated bodies are never read.
+ * The header wins over the cookie: API clients never send cookies, and a header cannot be forged cross-site.
+ */
+export function requireAuthentication(scope: FastifyInstance, engine: Engine, publicUrl: string): void {
   scope.addHook("onRequest", async (request) => {
-    const token = tokenOf(request.headers.authorization);
+    const headerToken = tokenOf(request.headers.authorization);
+    const token = headerToken ?? (request.headers.authorization === undefined ? sessionTokenOf(request) : null);
     const account = token === null ? null : await engine.accounts.authenticate(token);
     if (account === null) throw new FerryError("unauthenticated");
+    if (headerToken === null && !passesCsrfCheck(request, publicUrl)) {
+      throw new FerryError("forbidden", "A signed-in browser request that changes something must come from Ferry's own pages");
+    }
     request.account = account;
   });
 }

@@ -13,9 +13,12 @@ export interface SyncWaits {
 
 export function createSyncWaits(engine: Engine): SyncWaits {
   const active = new Set<AbortController>();
+  /** Set once shutdown began: a wait that starts after that returns at once instead of holding the close up. */
+  let released = false;
   return {
     async wait(predictionId, seconds, reply) {
       const controller = new AbortController();
+      if (released) controller.abort();
       const abort = (): void => controller.abort();
       active.add(controller);
       reply.raw.once("close", abort);
@@ -27,6 +30,7 @@ export function createSyncWaits(engine: Engine): SyncWaits {
       }
     },
     releaseAll() {
+      released = true;
       for (const controller of active) controller.abort();
       active.clear();
     },

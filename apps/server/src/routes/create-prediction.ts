@@ -62,6 +62,8 @@ export async function createPrediction(
     source: "api",
     cancelAfterMs,
   });
+  // The request's log lines (request id) tie to the prediction's (engine and runner lines carry its id).
+  request.log.debug({ prediction: prediction.id, model: prediction.model }, "prediction created");
   let status = prediction.status;
   if (wait !== null) {
     if (!isTerminal(prediction.status)) prediction = await waits.wait(prediction.id, wait.seconds, reply);

@@ -2,7 +2,7 @@
 // needs no token (registered outside the authenticated scope by app.ts).
 import { Readable } from "node:stream";
 import multipart from "@fastify/multipart";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { accountOf } from "../http/auth.js";
 import { receiveUpload } from "../http/multipart-upload.js";
 import type { PublicUrls } from "../http/public-urls.js";
@@ -59,26 +59,31 @@ export async function fileRoutes(v1: FastifyInstance, { files, urls }: FileRoute
   });
 }
 
-/** GET /v1/files/{id}/download?owner=&expiry=&signature=: the bytes, to anyone holding a valid, unexpired link. */
+/**
+ * GET /v1/files/{id}/download?owner=&expiry=&signature=: the bytes, to anyone holding a valid, unexpired link.
+ * `/download/{name}` is the same link with the file's name in the path (output files carry it for their extension).
+ */
 export function fileDownloadRoutes(v1: FastifyInstance, { files }: Pick<FileRouteDeps, "files">): void {
-  v1.get<{ Params: { id: string }; Querystring: { owner?: string; expiry?: string; signature?: string } }>(
-    "/files/:id/download",
-    { schema: { params: ID_PARAMS_SCHEMA, querystring: DOWNLOAD_QUERY_SCHEMA } },
-    async (request, reply) => {
-      const { owner = "", expiry = "", signature = "" } = request.query;
-      const { file, body } = await files.openDownload({ id: request.params.id, owner, expiry, signature });
-      return reply
-        .type(file.contentType)
-        .header("content-length", String(file.size))
-        .header("content-disposition", contentDisposition(file.name))
-        .header("cache-control", "private")
-        .header("etag", `"${file.md5}"`)
-        // Uploaded HTML must not run as a page of the API's origin.
-        .header("x-content-type-options", "nosniff")
-        .header("content-security-policy", "sandbox")
-        .send(body instanceof Readable ? body : Readable.from(body));
-    },
-  );
+  const handler = async (
+    request: FastifyRequest<{ Params: { id: string }; Querystring: { owner?: string; expiry?: string; signature?: string } }>,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> => {
+    const { owner = "", expiry = "", signature = "" } = request.query;
+    const { file, body } = await files.openDownload({ id: request.params.id, owner, expiry, signature });
+    return reply
+      .type(file.contentType)
+      .header("content-length", String(file.size))
+      .header("content-disposition", contentDisposition(file.name))
+      .header("cache-control", "private")
+      .header("etag", `"${file.md5}"`)
+      // Uploaded HTML must not run as a page of the API's origin.
+      .header("x-content-type-options", "nosniff")
+      .header("content-security-policy", "sandbox")
+      .send(body instanceof Readable ? body : Readable.from(body));
+  };
+  const options = { schema: { params: ID_PARAMS_SCHEMA, querystring: DOWNLOAD_QUERY_SCHEMA } };
+  v1.get("/files/:id/download", options, handler);
+  v1.get("/files/:id/download/:name", options, handler);
 }
 
 /** `inline` with the name, ASCII-safe in `filename` and exact in RFC 5987's `filename*`. */

@@ -1,11 +1,11 @@
-// /v1/models: list, search (QUERY), get, readme (spec §2.5).
+// /v1/models: list, search (QUERY), get, readme (spec §2.5); examples and the catalog's own routes are in catalog.ts.
 import type { FastifyInstance } from "fastify";
 import { FerryError } from "@ferry/core";
-import type { Model, ModelJSON, Slice } from "@ferry/core";
+import type { Model, Slice } from "@ferry/core";
 import type { Engine } from "@ferry/engine";
 import type { PublicUrls } from "../http/public-urls.js";
 import { accountOf } from "../http/auth.js";
-import { serializeModel } from "../serializers/model.js";
+import { presentModel, presentModels } from "../serializers/present-model.js";
 import { serializePage } from "../serializers/page.js";
 import type { RouteDeps } from "./deps.js";
 
@@ -62,7 +62,7 @@ export function modelRoutes(v1: FastifyInstance, { engine, urls }: RouteDeps): v
 
   v1.get<{ Params: ModelParams }>("/models/:owner/:name", { schema: { params: MODEL_PARAMS_SCHEMA } }, async (request) => {
     const model = await engine.models.get(accountOf(request), request.params.owner, request.params.name);
-    return serializeModel(model, await engine.models.latestVersion(model), urls);
+    return presentModel(engine, urls, model);
   });
 
   v1.get<{ Params: ModelParams }>("/models/:owner/:name/readme", { schema: { params: MODEL_PARAMS_SCHEMA } }, async (request, reply) => {
@@ -73,10 +73,7 @@ export function modelRoutes(v1: FastifyInstance, { engine, urls }: RouteDeps): v
 }
 
 async function modelPage(engine: Engine, urls: PublicUrls, slice: Slice<Model>, next: string | null) {
-  const results: ModelJSON[] = await Promise.all(
-    slice.items.map(async (model) => serializeModel(model, await engine.models.latestVersion(model), urls)),
-  );
-  return serializePage(results, next);
+  return serializePage(await presentModels(engine, urls, slice.items), next);
 }
 
 /**

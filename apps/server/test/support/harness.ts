@@ -10,6 +10,8 @@ import { createEngine } from "@ferry/engine";
 import type { Engine } from "@ferry/engine";
 import { createLocalBlobStore, createStore } from "@ferry/store";
 import { buildApp } from "../../src/app.js";
+import type { ModelAssets } from "../../src/catalog/model-assets.js";
+import { HARDWARE } from "../../src/hardware-catalog.js";
 import { webhookBodyRenderer } from "../../src/serializers/webhook.js";
 import { createFileService } from "../../src/files/file-service.js";
 import type { FileService } from "../../src/files/file-service.js";
@@ -34,7 +36,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { maxUploadBytes?: number } = {}): Promise<Harness> {
+export async function startHarness(options: { maxUploadBytes?: number; modelAssets?: ModelAssets } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "ferry-server-test-"));
   const store = await createStore({ kind: "sqlite", path: join(dir, "ferry.db") });
   const lines: string[] = [];
@@ -46,11 +48,12 @@ export async function startHarness(options: { maxUploadBytes?: number } = {}): P
     publicUrl: PUBLIC_URL,
     renderPrediction: webhookBodyRenderer(PUBLIC_URL),
     log: log.child({ component: "engine" }),
+    options: { hardware: HARDWARE.map((h) => h.sku), maxQueuePerDeployment: 2, deploymentDeleteIdleMs: 0 },
   });
   const files = createFileService({ store, blobs, signingKey: () => engine.signingKey(), maxUploadBytes: options.maxUploadBytes });
   const { account } = await engine.accounts.bootstrap({ username: "alice", token: TOKEN });
   await engine.accounts.bootstrap({ username: "bob", token: OTHER_TOKEN });
-  const app = await buildApp({ engine, config: { publicUrl: PUBLIC_URL }, log, files });
+  const app = await buildApp({ engine, config: { publicUrl: PUBLIC_URL }, log, files, modelAssets: options.modelAssets });
   return {
     app,
     engine,

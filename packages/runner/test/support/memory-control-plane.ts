@@ -1,7 +1,23 @@
 // A second adapter of the ControlPlane port for runner tests: predictions live in memory and every event goes
 // through core's real applyEvent state machine, with the same lease rules as the engine (only the holder reports).
+// Its scheduler is deliberately small: per version, enough instances for the queued and running work (at most
+// `maxPerVersion`), then a warm one for a version that had work within the idle window, within each runner's
+// capacity, work first. A setup failure fails the version's queued work, as the engine's crash-loop rule does.
 import { applyEvent, isTerminal, newPredictionId, systemClock } from "@ferry/core";
-import type { Assignment, Clock, ControlPlane, Prediction, PredictionEvent, RunnerSignal, Status, VersionRuntime } from "@ferry/core";
+import type {
+  Assignment,
+  Clock,
+  ControlPlane,
+  InstanceEvent,
+  InstanceReport,
+  InstanceTarget,
+  Prediction,
+  PredictionEvent,
+  RunnerRegistration,
+  RunnerSignal,
+  Status,
+  VersionRuntime,
+} from "@ferry/core";
 
 export interface ReportRecord {
   runnerId: string;
@@ -22,6 +38,18 @@ export interface MemoryControlPlane extends ControlPlane {
   reports(id: string): ReportRecord[];
   /** Prediction ids the runner released, in order. */
   readonly releases: string[];
+  /** Every release with the reason it gave (platform failures have one). */
+  readonly releaseLog: { predictionId: string; reason: string | undefined }[];
+  /** Instance events, in the order they came. */
+  readonly instanceEvents: InstanceEvent[];
+  /** Registrations, in the order they came (a runner forgotten and back registers again). */
+  readonly registrations: RunnerRegistration[];
+  /** The instances each runner reported last. */
+  lastReport(runnerId: string): InstanceReport[];
+  /** Forgets a runner, as the engine does with a lost one: its next heartbeat answers known: false. */
+  forget(runnerId: string): void;
+  /** Pins a version's target (null: back to the scheduler's own). */
+  setTarget(versionId: string, instances: number | null): void;
   /** Output files uploaded through uploadOutput, in order. */
   readonly uploads: UploadRecord[];
 }
@@ -37,7 +65,24 @@ export interface UploadRecord {
 
 const LEASE_MS = 30_000;
 
-export function createMemoryControlPlane(versions: VersionRuntime[], clock: Clock = systemClock): MemoryControlPlane {
+export interface MemorySchedulerOptions {
+  /** Instances of one version a runner is asked for at most. Default 1. */
+  maxPerVersion?: number;
+  /** A version without work keeps a warm instance this long after its last work. Default: forever. */
+  idleWindowMs?: number;
+}
+
+export function createMemoryControlPlane(versions: VersionRuntime[], clock: Clock = systemClock, scheduler: MemorySchedulerOptions = {}): MemoryControlPlane {
+  const maxPerVersion = scheduler.maxPerVersion ?? 1;
+  const idleWindowMs = scheduler.idleWindowMs ?? Infinity;
+  const runners = new Map<string, RunnerRegistration>();
+  const reportsByRunner = new Map<string, InstanceReport[]>();
+  const pinned = new Map<string, number>();
+  /** When each version last had queued or running work (clock ms). */
+  const lastWork = new Map<string, number>();
+  const instanceEvents: InstanceEvent[] = [];
+  const registrations: RunnerRegistration[] = [];
+  const releaseLog: { predictionId: string; reason: string | undefined }[] = [];
   const runtimes = new Map(versions.map((v) => [v.versionId, v]));
   const predictions = new Map<string, Prediction>();
   const reportLog = new Map<string, ReportRecord[]>();
@@ -61,9 +106,75 @@ export function createMemoryControlPlane(versions: VersionRuntime[], clock: Cloc
   };
   const queued = (p: Prediction): boolean => p.status === "starting" && p.leaseOwner === null;
 
+  /** Work first (oldest version demand first), then warm instances, within the runner's capacity. */
+  function targetsFor(runnerId: string): InstanceTarget[] {
+    const registration = runners.get(runnerId);
+    if (registration === undefined) return [];
+    const demand = new Map<string, number>();
+    for (const p of predictions.values()) {
+      if (isTerminal(p.status) || (p.leaseOwner !== null && p.leaseOwner !== runnerId)) continue;
+      demand.set(p.versionId, (demand.get(p.versionId) ?? 0) + 1);
+      lastWork.set(p.versionId, clock.now().getTime());
+    }
+    const wanted = new Map<string, number>();
+    let room = registration.maxInstances;
+    for (const [versionId, count] of demand) {
+      const concurrency = Math.max(1, runtimes.get(versionId)?.runtime.concurrency ?? 1);
+      const n = Math.min(Math.ceil(count / concurrency), maxPerVersion, room);
+      if (n > 0) wanted.set(versionId, n);
+      room -= n;
+    }
+    for (const [versionId, at] of lastWork) {
+      if (room <= 0) break;
+      if (wanted.has(versionId) || clock.now().getTime() - at >= idleWindowMs) continue;
+      wanted.set(versionId, 1);
+      room -= 1;
+    }
+    for (const [versionId, n] of pinned) wanted.set(versionId, n);
+    return [...wanted].map(([versionId, instances]) => ({ versionId, instances }));
+  }
+
+  /** What the engine does after a setup failure (here at the first): the version's queued work fails with it. */
+  function failQueued(versionId: string, error: string): void {
+    for (const p of [...predictions.values()]) {
+      if (p.versionId !== versionId || !queued(p)) continue;
+      const transition = applyEvent(p, { type: "failed", error: `The model failed to set up: ${error}` }, now());
+      if (transition.ok) predictions.set(p.id, transition.next);
+    }
+    changed();
+  }
+
   const plane: MemoryControlPlane = {
     releases,
+    releaseLog,
     uploads,
+    instanceEvents,
+    registrations,
+    async registerRunner(registration) {
+      runners.set(registration.runnerId, registration);
+      registrations.push(registration);
+    },
+    async heartbeat(runnerId, instances) {
+      if (!runners.has(runnerId)) return { known: false, targets: [] };
+      reportsByRunner.set(runnerId, instances);
+      return { known: true, targets: targetsFor(runnerId) };
+    },
+    async runtime(versionId) {
+      return runtimes.get(versionId) ?? null;
+    },
+    async instanceEvent(_runnerId, event) {
+      instanceEvents.push(event);
+      if (event.type === "setup_failed") failQueued(event.versionId, event.error);
+    },
+    lastReport: (runnerId) => reportsByRunner.get(runnerId) ?? [],
+    forget(runnerId) {
+      runners.delete(runnerId);
+    },
+    setTarget(versionId, instances) {
+      if (instances === null) pinned.delete(versionId);
+      else pinned.set(versionId, instances);
+      emit({ type: "plan_changed" });
+    },
     async pendingWork() {
       const counts = new Map<string, number>();
       for (const p of predictions.values()) if (queued(p)) counts.set(p.versionId, (counts.get(p.versionId) ?? 0) + 1);
@@ -94,10 +205,11 @@ export function createMemoryControlPlane(versions: VersionRuntime[], clock: Cloc
       changed();
       return { applied: true, status: transition.next.status as Status };
     },
-    async release(runnerId, predictionId) {
+    async release(runnerId, predictionId, reason) {
       const p = must(predictionId);
       if (p.leaseOwner !== runnerId || p.status !== "starting") return;
       releases.push(predictionId);
+      releaseLog.push({ predictionId, reason });
       predictions.set(predictionId, { ...p, leaseOwner: null, leaseExpiresAt: null });
       changed();
       emit({ type: "work_queued", versionId: p.versionId });

@@ -4,7 +4,7 @@ import type { VersionRuntime } from "@ferry/core";
 import { createRunner } from "../../src/index.js";
 import type { Runner, RunnerOptions } from "../../src/index.js";
 import { createMemoryControlPlane } from "./memory-control-plane.js";
-import type { MemoryControlPlane } from "./memory-control-plane.js";
+import type { MemoryControlPlane, MemorySchedulerOptions } from "./memory-control-plane.js";
 
 const running: Runner[] = [];
 
@@ -17,9 +17,24 @@ export interface Harness {
   runner: Runner;
 }
 
-export async function startRunner(versions: VersionRuntime[], options: Partial<RunnerOptions> = {}): Promise<Harness> {
-  const plane = createMemoryControlPlane(versions, options.clock);
-  const runner = createRunner({ controlPlane: plane, pollIntervalMs: 100, setupTimeoutMs: 20_000, cancelGraceMs: 1_000, ...options });
+/** The machine's resources as a test runner reports them: no detection (and no nvidia-smi) in unit tests. */
+export const TEST_RESOURCES = { cpus: 2, memoryBytes: 4 * 1024 ** 3, gpus: [] };
+
+export async function startRunner(
+  versions: VersionRuntime[],
+  options: Partial<RunnerOptions> = {},
+  scheduler: MemorySchedulerOptions = {},
+): Promise<Harness> {
+  const plane = createMemoryControlPlane(versions, options.clock, scheduler);
+  const runner = createRunner({
+    controlPlane: plane,
+    pollIntervalMs: 100,
+    heartbeatIntervalMs: 100,
+    setupTimeoutMs: 20_000,
+    cancelGraceMs: 1_000,
+    resources: TEST_RESOURCES,
+    ...options,
+  });
   running.push(runner);
   await runner.start();
   return { plane, runner };
