@@ -23,6 +23,9 @@ async function main(): Promise<void> {
     FERRY_DATA_DIR: dataDir,
     FERRY_BOOTSTRAP_TOKEN: TOKEN,
     FERRY_LOG_LEVEL: "warn",
+    // The API path alone: no background example runs, no warm official instances competing for the 2 cores.
+    FERRY_RUN_EXAMPLES: "false",
+    FERRY_OFFICIAL_MIN_INSTANCES: "0",
   }, null);
   await waitForHealth(ferryPort);
 

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
       FERRY_BOOTSTRAP_TOKEN: TOKEN,
       FERRY_LOG_LEVEL: "warn",
       FERRY_MODELS_DIR: join(ROOT, "bench/streaming/models"),
+      FERRY_RUN_EXAMPLES: "false",
+      FERRY_OFFICIAL_MIN_INSTANCES: "0",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -64,7 +64,9 @@ async function main(config: Config): Promise<void> {
       const runner = createRunner({
         controlPlane: engine.controlPlane,
         log: log.child({ component: "runner" }),
-        maxInstances: config.maxInstances,
+        // Official models' warm instances come on top of the on-demand budget, so keeping them warm never takes
+        // room from other work.
+        maxInstances: config.maxInstances + config.officialMinInstances * models.registered.filter((m) => m.unavailableReason === null).length,
         inputs: {
           ...config.inputs,
           // Files-API inputs reach the runner as signed links to this server, which may well be on a private address.

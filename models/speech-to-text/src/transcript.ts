@@ -42,7 +42,7 @@ export function parseTimedTranscript(stdout: string): Segment[] {
     }
     const [, token = "", start = "0", end = "0", probability = "0"] = timed;
     if (FILLER.test(token)) continue;
-    words.push({ word: token.replace(ALTERNATIVE, ""), start: Number(start), end: Number(end), probability: Number(probability) });
+    words.push({ word: token.replace(ALTERNATIVE, ""), start: Number(start), end: Number(end), probability: Math.min(1, Number(probability)) }); // pocketsphinx prints posteriors like 1.0001
   }
   flush();
   return segments;

@@ -94,6 +94,15 @@ describe("ferry/speech-to-text", () => {
     }
   });
 
+  it("reads MP3 (through libsox-fmt-mp3)", async () => {
+    const mp3 = join(scratch, "meeting.mp3");
+    await runProgram("sox", [new URL("examples/meeting.wav", folder).pathname, mp3]);
+    const done = await predict({ audio: await dataUri(await readFile(mp3), "audio/mpeg") });
+    expect(done.status).toBe("succeeded");
+    const heard = new Set(wordsOf((done.output as { text: string }).text));
+    expect(heard.size).toBeGreaterThan(5);
+  });
+
   it("gives an empty transcript for silence", async () => {
     const silence = join(scratch, "silence.wav");
     await runProgram("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", silence, "trim", "0", "2"]);
@@ -104,7 +113,7 @@ describe("ferry/speech-to-text", () => {
   it("fails clearly on a file that is not audio", async () => {
     const done = await predict({ audio: await dataUri(Buffer.from("just some text, not a recording"), "text/plain") });
     expect(done.status).toBe("failed");
-    expect(done.error).toMatch(/^could not read the audio file: .* \(readable formats: WAV, FLAC, Ogg Vorbis, AIFF, AU\)$/);
+    expect(done.error).toMatch(/^could not read the audio file: .* \(readable formats: WAV, FLAC, Ogg Vorbis, AIFF, AU, MP3 \(with libsox-fmt-mp3\)\)$/);
   });
 
   it("refuses audio longer than 600 s without transcribing it", async () => {

@@ -28,7 +28,7 @@ export class AudioDecodeError extends Error {
 }
 
 /** The formats the Debian sox (libsox-fmt-base) reads, for error messages and READMEs. */
-export const SUPPORTED_AUDIO = "WAV, FLAC, Ogg Vorbis, AIFF, AU";
+export const SUPPORTED_AUDIO = "WAV, FLAC, Ogg Vorbis, AIFF, AU, MP3 (with libsox-fmt-mp3)";
 
 const WAVE_FORMAT_PCM = 1;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;

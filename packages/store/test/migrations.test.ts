@@ -11,6 +11,8 @@ const TABLES = [
   "api_tokens",
   "collection_models",
   "collections",
+  "deployment_releases",
+  "deployments",
   "files",
   "kysely_migration",
   "kysely_migration_lock",

@@ -54,7 +54,8 @@ export function createPolicies(deps: PolicyDeps): Policies {
     for (let page = 0; page < MAX_OFFICIAL_PAGES; page += 1) {
       const slice = await store.models.list({ viewerAccountId: null, sortBy: "model_created_at", sortDirection: "asc", cursor, limit: 100 });
       for (const model of slice.items) {
-        if (!model.isOfficial || model.latestVersionId === null) continue;
+        // An unavailable model (a missing program, code that does not load) is never kept warm: it could not boot.
+        if (!model.isOfficial || model.latestVersionId === null || (model.unavailableReason ?? null) !== null) continue;
         const max = Math.max(deps.onDemandMaxInstances, deps.officialMinInstances);
         policies.push({ versionId: model.latestVersionId, hardware: model.hardware, minInstances: deps.officialMinInstances, maxInstances: max, deployments: [] });
       }
