@@ -93,6 +93,7 @@ describe("discovery", () => {
       expect(res.status, ref(m)).toBe(200);
       expect(res.headers.get("content-type"), ref(m)).toMatch(/^image\//);
       expect(res.headers.get("cache-control"), ref(m)).toContain("public");
+      expect((await res.arrayBuffer()).byteLength, ref(m)).toBeGreaterThan(0);
     }
   });
 });

@@ -20,6 +20,8 @@ import type { ShutdownStep } from "./shutdown.js";
 
 /** Shutdown may take this long (instances get their grace period) before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 20_000;
+/** In-flight responses get this long to finish on shutdown before their connections are closed. */
+const HTTP_CLOSE_GRACE_MS = 3_000;
 
 async function main(config: Config): Promise<void> {
   const log = pino({ level: config.logLevel });
@@ -90,7 +92,18 @@ async function main(config: Config): Promise<void> {
     steps.unshift({ name: "file sweeper", run: () => sweeper.stop() });
 
     const app = await buildApp({ engine, config, log, files, modelAssets: models.assets, runnerTokens: config.runnerTokens });
-    steps.unshift({ name: "http", run: () => app.close() });
+    steps.unshift({
+      name: "http",
+      run: async () => {
+        // close() waits for every response to finish; one a client stopped reading would hold shutdown forever.
+        const cutOff = setTimeout(() => app.server.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(cutOff);
+        }
+      },
+    });
     installShutdown(steps, log, SHUTDOWN_TIMEOUT_MS);
     await app.listen({ port: config.port, host: config.host });
     if (config.runExamples) {

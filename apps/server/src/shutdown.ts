@@ -36,10 +36,15 @@ export function installShutdown(steps: ShutdownStep[], log: Logger, timeoutMs: n
 /** Runs each step in order; a step that throws is logged and the next one still runs. */
 export async function runSteps(steps: ShutdownStep[], log: Logger): Promise<void> {
   for (const step of steps) {
+    const started = Date.now();
     try {
       await step.run();
     } catch (error) {
       log.error({ step: step.name, err: error }, "shutdown step failed");
     }
+    // A slow step is worth seeing: the whole shutdown is bounded, and this says where the time went.
+    const ms = Date.now() - started;
+    if (ms >= 1_000) log.info({ step: step.name, ms }, "slow shutdown step");
+    else log.debug({ step: step.name, ms }, "shutdown step done");
   }
 }
