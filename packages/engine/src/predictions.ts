@@ -9,7 +9,7 @@ import type { InputValidator } from "./input-validator.js";
 import type { PredictionBus } from "./engine-types.js";
 import type { PredictionWriter } from "./prediction-writer.js";
 import type { DeploymentRouter, DeploymentTarget } from "./deployment-routing.js";
-import { resolveTarget } from "./resolve-target.js";
+import { assertAvailable, resolveTarget } from "./resolve-target.js";
 import type { RunnerSignals } from "./runner-signals.js";
 import { rejectSerializedClient } from "./serialized-client.js";
 import { unhealthyMessage } from "./scheduler/scheduler.js";
@@ -33,9 +33,11 @@ export interface PredictionsDeps {
   unhealthy?: (versionId: string) => { reason: string } | null;
 }
 
-function routeDeployment(deps: PredictionsDeps, account: Account, target: { owner: string; name: string }, input: unknown): Promise<DeploymentTarget> {
+async function routeDeployment(deps: PredictionsDeps, account: Account, target: { owner: string; name: string }, input: unknown): Promise<DeploymentTarget> {
   if (deps.deployments === undefined) throw new FerryError("not_found", "Deployment not found");
-  return deps.deployments.route(account, target.owner, target.name, input);
+  const routed = await deps.deployments.route(account, target.owner, target.name, input);
+  assertAvailable(routed.model);
+  return routed;
 }
 
 export function createPredictions(deps: PredictionsDeps): Engine["predictions"] {

@@ -34,7 +34,7 @@ export async function resolveTarget(
 }
 
 /** A model registered as unavailable (a missing program, code that failed to load) takes no predictions. */
-function assertAvailable(model: Model): void {
+export function assertAvailable(model: Model): void {
   if (model.unavailableReason === null) return;
   throw new FerryError("model_unavailable", `${model.owner}/${model.name} cannot run on this server: ${model.unavailableReason}`, {
     unavailable_reason: model.unavailableReason,

@@ -113,6 +113,14 @@ describe("predictions through a deployment", () => {
     await fx.engine.deployments.create(fx.user, request({ maxQueue: 10 }));
   });
 
+  it("are refused with model_unavailable, queueing nothing, when the deployed model cannot run on this server", async () => {
+    await fx.engine.catalog.describe("alice", "hello", { tags: [], pricing: null, memoryMb: null, unavailableReason: "it needs sox, which is not installed" });
+    const error = await failure(predict());
+    expect(error.code).toBe("model_unavailable");
+    expect(error.message).toContain("it needs sox");
+    expect((await fx.store.predictions.queuedVersions()).length).toBe(0);
+  });
+
   it("carry the deployment and run its current release; a release switch leaves running work on its version", async () => {
     const first = await predict();
     expect(first).toMatchObject({ deployment: "alice/greeter", versionId: fx.version.id, model: "alice/hello" });
