@@ -99,6 +99,6 @@ describe("convertToMonoWav (sox)", () => {
     await writeFile(junk, "these are not audio samples");
     const err = await convertToMonoWav(junk, join(dir, "junk.wav")).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AudioDecodeError);
-    expect((err as Error).message).toMatch(/^could not read the audio file: .+ \(readable formats: WAV, FLAC, Ogg Vorbis, AIFF, AU\)$/);
+    expect((err as Error).message).toMatch(/^could not read the audio file: .+ \(readable formats: WAV, FLAC, Ogg Vorbis, AIFF, AU, MP3 \(with libsox-fmt-mp3\)\)$/);
   });
 });

@@ -20,7 +20,13 @@ afterAll(async () => {
 
 /** Saves a small dense model as model.json plus two weight shards, the way converted models ship. */
 async function saveTwoShardModel(tfjs: Tf, dir: string): Promise<TfModel> {
-  const model = tfjs.sequential({ layers: [tfjs.layers.dense({ units: 3, inputShape: [4], activation: "relu" }), tfjs.layers.dense({ units: 2 })] });
+  const model = tfjs.sequential({ layers: [tfjs.layers.dense({
+        units: 3,
+        inputShape: [4],
+        activation: "relu",
+        // Positive weights and a positive input keep the ReLU open, so the output is never all zeros by chance.
+        kernelInitializer: tfjs.initializers.randomUniform({ minval: 0.1, maxval: 1 }),
+      }), tfjs.layers.dense({ units: 2 })] });
   await model.save(
     tfjs.io.withSaveHandler(async (artifacts) => {
       const bytes = new Uint8Array(artifacts.weightData as ArrayBuffer);
@@ -56,7 +62,7 @@ describe("loadTfjs", () => {
   it("loads a layers model from a file:// URL, concatenating its weight shards in manifest order", async () => {
     const original = await saveTwoShardModel(tf, folder);
     const loaded = await tf.loadLayersModel(modelFileUrl(join(folder, "model.json")));
-    const input = tf.tensor2d([[0.5, -1, 2, 0.25]]);
+    const input = tf.tensor2d([[0.5, 1, 2, 0.25]]);
     const expected = await (original.predict(input) as ReturnType<Tf["tensor"]>).data();
     const actual = await (loaded.predict(input) as ReturnType<Tf["tensor"]>).data();
     expect(Array.from(actual)).toEqual(Array.from(expected));

@@ -104,7 +104,10 @@ describe.each(STORE_FACTORIES)("claim race on $name", (factory) => {
         await Promise.all(workers.map((w) => waitForLine(w, (line) => line === "ready", 20_000)));
         const stores = await openStores(t.database, 4);
         const results = workers.map((w) => waitForLine(w, (line) => line.startsWith("["), 30_000));
+        const firstClaim = Promise.any(workers.map((w) => waitForLine(w, (line) => line === "first", 30_000)));
         for (const w of workers) w.stdin.write("go\n");
+        // On a loaded machine this process could empty the queue before any worker read "go"; start once one claims.
+        await firstClaim;
         const local = race(stores, versionIds, 2);
         const claims = [
           ...(await Promise.all(local)).flat(),
