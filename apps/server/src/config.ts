@@ -37,6 +37,8 @@ export interface Config {
   inputs: InputFetchConfig;
   /** Whether the API process runs a runner of its own (FERRY_EMBEDDED_RUNNER, default true). */
   embeddedRunner: boolean;
+  /** Whether the embedded runner keeps a pre-started process to boot node instances from (FERRY_SPARE_PROCESS, default true). */
+  spareProcess: boolean;
   /** Tokens `ferry runner` processes authenticate with (FERRY_RUNNER_TOKEN, comma-separated); none: no remote runners. */
   runnerTokens: string[];
   /** Whether each official model's first example is run after start to make its default_example (FERRY_RUN_EXAMPLES). */
@@ -137,6 +139,10 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"], { error: "FERRY_EMBEDDED_RUNNER must be true or false" })
     .transform((v) => v === "true" || v === "1")
     .optional(),
+  FERRY_SPARE_PROCESS: z
+    .enum(["true", "false", "1", "0"], { error: "FERRY_SPARE_PROCESS must be true or false" })
+    .transform((v) => v === "true" || v === "1")
+    .optional(),
   FERRY_RUNNER_TOKEN: z
     .string()
     .transform((v) => v.split(",").map((t) => t.trim()).filter((t) => t !== ""))
@@ -216,6 +222,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
       allowedHosts: e.FERRY_ALLOWED_INPUT_HOSTS ?? [],
     },
     embeddedRunner: e.FERRY_EMBEDDED_RUNNER ?? true,
+    spareProcess: e.FERRY_SPARE_PROCESS ?? true,
     runnerTokens: e.FERRY_RUNNER_TOKEN ?? [],
     s3:
       e.FERRY_S3_BUCKET === undefined

@@ -66,6 +66,7 @@ async function main(config: Config): Promise<void> {
       const runner = createRunner({
         controlPlane: engine.controlPlane,
         log: log.child({ component: "runner" }),
+        spareProcess: config.spareProcess,
         // Official models' warm instances come on top of the on-demand budget, so keeping them warm never takes
         // room from other work.
         maxInstances: config.maxInstances + config.officialMinInstances * models.registered.filter((m) => m.unavailableReason === null).length,

@@ -7,7 +7,14 @@ export interface LaunchCommand {
   args: string[];
   cwd: string | undefined;
   env: Record<string, string>;
+  /** A pipe on fd STATUS_FD (FERRY_STATUS_FD) on which an SDK instance announces its progress (node runtimes). */
+  statusPipe?: boolean;
+  /** Node runtimes: the model's entry file, which is all a spare process (spare-process.ts) needs besides `env`. */
+  modelEntry?: string;
 }
+
+/** The fd of the status pipe a node instance gets: the first one after stdin, stdout and stderr. */
+export const STATUS_FD = 3;
 
 /** What an instance needs to know about files: where to PUT outputs, and the limits on the inputs it downloads. */
 export interface InstanceFileSettings {
@@ -49,12 +56,15 @@ export async function launchCommandFor(runtime: RuntimeSpec, host: string, port:
   };
   if (runtime.kind === "node") {
     const { INSTANCE_BIN_PATH } = await import("@ferry/sdk");
+    const entry = resolve(runtime.entry);
     return {
       command: process.execPath,
-      args: ["--import", tsxLoaderUrl(), INSTANCE_BIN_PATH, resolve(runtime.entry)],
+      args: ["--import", tsxLoaderUrl(), INSTANCE_BIN_PATH, entry],
       cwd: undefined,
       // The SDK instance exits when its stdin closes, so it cannot outlive a runner killed with SIGKILL.
-      env: { ...env, FERRY_EXIT_WITH_PARENT: "1" },
+      env: { ...env, FERRY_EXIT_WITH_PARENT: "1", FERRY_STATUS_FD: String(STATUS_FD) },
+      statusPipe: true,
+      modelEntry: entry,
     };
   }
   return {
@@ -62,6 +72,21 @@ export async function launchCommandFor(runtime: RuntimeSpec, host: string, port:
     args: runtime.args.map((arg) => arg.replaceAll("{port}", String(port)).replaceAll("{upload_url}", files?.uploadUrl ?? "")),
     cwd: runtime.cwd,
     env,
+  };
+}
+
+/**
+ * A spare node instance (the SDK's spare bin): node, tsx and the SDK loaded, no model yet. It always exits with its
+ * runner (its stdin is the lifeline from the start) and gets its instance's environment in the launch message.
+ */
+export async function spareLaunchCommand(): Promise<LaunchCommand> {
+  const { SPARE_BIN_PATH } = await import("@ferry/sdk");
+  return {
+    command: process.execPath,
+    args: ["--import", tsxLoaderUrl(), SPARE_BIN_PATH],
+    cwd: undefined,
+    env: { ...inheritedEnv(), FERRY_EXIT_WITH_PARENT: "1", FERRY_STATUS_FD: String(STATUS_FD) },
+    statusPipe: true,
   };
 }
 

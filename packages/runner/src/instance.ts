@@ -9,6 +9,7 @@ import type { InstanceFileSettings } from "./instance-launch.js";
 import { describeExit } from "./failure-messages.js";
 import { waitForReady } from "./readiness.js";
 import type { ReadyResult } from "./readiness.js";
+import type { SpareProcesses } from "./spare-process.js";
 import { spawnChild } from "./spawn-child.js";
 import type { InstanceExit, InstanceInfo, InstanceState } from "./runner-types.js";
 
@@ -51,6 +52,8 @@ export interface StartInstanceOptions {
   setupTimeoutMs: number;
   /** The upload URL and input limits the instance is started with. */
   files?: InstanceFileSettings;
+  /** Where a node-runtime instance takes its pre-started process from, when one is there. */
+  spares?: SpareProcesses;
 }
 
 const HOST = "127.0.0.1";
@@ -75,8 +78,12 @@ export async function startInstance(options: StartInstanceOptions): Promise<Inst
   let exitInfo: InstanceExit | null = null;
   const setupAbort = new AbortController();
 
-  const { child, output, stderr, exited: childExited } = spawnChild(launch);
-  log.info({ instance: id, version: version.versionId, pid: child.pid, port }, "instance starting");
+  // The spare's replacement starts once this boot is over (booted() runs when `ready` settles).
+  let booted!: () => void;
+  const bootOver = new Promise<void>((resolve) => (booted = resolve));
+  const fromSpare = options.spares?.take(launch, bootOver) ?? null;
+  const { child, output, stderr, exited: childExited, onStatus } = fromSpare ?? spawnChild(launch);
+  log.info({ instance: id, version: version.versionId, pid: child.pid, port, spare: fromSpare !== null }, "instance starting");
 
   // Every consumer of `exited` sees the phase this exit led to.
   const exited = childExited.then(({ code, signal, spawnError }): InstanceExit => {
@@ -102,8 +109,10 @@ export async function startInstance(options: StartInstanceOptions): Promise<Inst
     budgetMs: options.setupTimeoutMs,
     exited,
     signal: setupAbort.signal,
+    cues: (ask) => onStatus(() => ask()),
     onServing: () => (setupStartedAt = clock.now().getTime()),
   }).then((result): ReadyResult => {
+    booted();
     if (result.ok && phase === "booting") {
       phase = "up";
       readyAt = idleSince = clock.now().getTime();

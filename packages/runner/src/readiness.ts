@@ -1,5 +1,8 @@
 // Waits for an instance to finish setup, as Cog's own CLI does (spec/cog-protocol.md §1.4): poll /health-check
-// every 100 ms with a 250 ms timeout, connection errors mean "not listening yet", within a setup budget.
+// every 100 ms with a 250 ms timeout, connection errors mean "not listening yet", within a setup budget. An SDK
+// instance also announces when it listens and when its setup has ended (its status pipe): each announcement asks
+// at once, so a node model is seen ready within a round trip instead of half a poll interval later. Any other Cog
+// server is polled only.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CogClient } from "./cog-client.js";
 
@@ -15,6 +18,11 @@ export interface ReadinessOptions {
   signal?: AbortSignal;
   pollIntervalMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * Hands over a function to call whenever the instance announces progress: the next health check happens at once
+   * (the answer is what counts; an announcement alone proves nothing).
+   */
+  cues?: (ask: () => void) => void;
   /** Called once, at the first health answer: the server is up and the model's setup is running. */
   onServing?: () => void;
 }
@@ -32,10 +40,23 @@ export async function waitForReady(options: ReadinessOptions): Promise<ReadyResu
     void options.exited.then(() => resolve());
     signal?.addEventListener("abort", () => resolve(), { once: true });
   });
+  // An announcement during a health check must not be lost: it is kept until the next wait, which it then skips.
+  let cued = false;
+  let wakeUp: (() => void) | null = null;
+  options.cues?.(() => {
+    cued = true;
+    wakeUp?.();
+  });
+  const nextCue = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (cued) resolve();
+      else wakeUp = resolve;
+    });
 
   for (;;) {
     if (exited) return { ok: false, reason: "the instance process exited during setup" };
     if (signal?.aborted) return { ok: false, reason: "the instance was stopped during setup" };
+    cued = false;
     const health = await client.health(baseUrl, requestTimeoutMs).catch(() => null);
     if (health !== null) {
       if (!serving) {
@@ -49,7 +70,10 @@ export async function waitForReady(options: ReadinessOptions): Promise<ReadyResu
     if (performance.now() >= deadline) {
       return { ok: false, reason: `setup did not finish within ${budgetMs / 1000} s` };
     }
-    await Promise.race([sleep(pollMs), exitedOrAborted]);
+    const wait = new AbortController();
+    await Promise.race([sleep(pollMs, undefined, { signal: wait.signal }).catch(() => undefined), exitedOrAborted, nextCue()]);
+    wait.abort();
+    wakeUp = null;
   }
 }
 

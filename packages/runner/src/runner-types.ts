@@ -64,6 +64,12 @@ export interface RunnerOptions {
   clock?: Clock;
   /** How file inputs are fetched before dispatch: limits, allowed hosts, the server's own URLs. */
   inputs?: InputFileOptions;
+  /**
+   * Keep one idle node process with tsx and the SDK already loaded (a spare), so a node-runtime instance starts
+   * from it instead of a cold process. It is no instance: maxInstances and the control plane never count it. It
+   * ends with the runner, like instances. Default true.
+   */
+  spareProcess?: boolean;
 }
 
 export interface Runner {
@@ -77,6 +83,8 @@ export interface Runner {
   stop(options?: { drainMs?: number }): Promise<void>;
   /** The instances alive now. */
   instances(): InstanceInfo[];
+  /** The pid of the idle spare process, or null (none yet, being replaced, or `spareProcess: false`). */
+  sparePid(): number | null;
   /** The id its leases and heartbeats carry. */
   readonly runnerId: string;
 }

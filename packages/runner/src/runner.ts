@@ -17,6 +17,7 @@ import { createPredictionReporter, messageOf } from "./prediction-reporter.js";
 import { createPredictionTracker } from "./prediction-tracker.js";
 import { reconcile } from "./reconcile.js";
 import type { Runner, RunnerOptions } from "./runner-types.js";
+import { createSpareProcesses } from "./spare-process.js";
 import { UPLOAD_PATH, createUploadSink } from "./upload-sink.js";
 import { createWakeLoop } from "./wake-loop.js";
 import type { PassRequest } from "./wake-loop.js";
@@ -42,6 +43,7 @@ export function createRunner(options: RunnerOptions): Runner {
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const leaseRenewIntervalMs = options.leaseRenewIntervalMs ?? 10_000;
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 2_000;
+  const spares = options.spareProcess === false ? null : createSpareProcesses(log);
 
   const client = createCogClient();
   const reporter = createPredictionReporter(runnerId, controlPlane, log);
@@ -229,7 +231,7 @@ export function createRunner(options: RunnerOptions): Runner {
         return;
       }
       try {
-        instance = await startInstance({ version, client, clock, log, setupTimeoutMs, files: fileSettings() });
+        instance = await startInstance({ version, client, clock, log, setupTimeoutMs, files: fileSettings(), spares: spares ?? undefined });
       } catch (error) {
         onSetupFailed(versionId, newId(), messageOf(error));
         return;
@@ -360,6 +362,7 @@ export function createRunner(options: RunnerOptions): Runner {
         log,
       });
       heartbeats.start();
+      spares?.start();
       timers.push(setInterval(() => loop.wake(), pollIntervalMs), setInterval(renewLeases, leaseRenewIntervalMs));
       for (const timer of timers) timer.unref();
       log.info({ runner: runnerId, hardware: registration.hardware, resources: registration.resources }, "runner started");
@@ -376,7 +379,7 @@ export function createRunner(options: RunnerOptions): Runner {
       for (const timer of timers) clearInterval(timer);
       await withinMs(loop.idle(), STOP_DRAIN_MS);
       const all = [...instances.values()];
-      await Promise.all(all.map((instance) => instance.stop(cancelGraceMs)));
+      await Promise.all([...all.map((instance) => instance.stop(cancelGraceMs)), spares?.close()]);
       await withinMs(Promise.all(all.map((instance) => instance.exited)).then(() => undefined), STOP_DRAIN_MS);
       await withinMs(tracker.drained(), STOP_DRAIN_MS);
       heartbeats?.stop();
@@ -394,6 +397,7 @@ export function createRunner(options: RunnerOptions): Runner {
       log.info({ runner: runnerId }, "runner stopped");
     },
     instances: () => [...instances.values()].map((instance) => instance.info()),
+    sparePid: () => spares?.pid() ?? null,
   };
 }
 

@@ -107,6 +107,7 @@ describe("a runner with node instances", () => {
     const stuck = plane.enqueue(version.versionId, { text: "a" });
     const bystander = plane.enqueue(version.versionId, { text: "b" });
     await Promise.all([stuck, bystander].map((p) => plane.waitFor(p.id, (x) => x.status === "processing")));
+    const killed = runner.instances()[0]?.id;
 
     const canceledAt = Date.now();
     plane.cancel(stuck.id);
@@ -116,7 +117,8 @@ describe("a runner with node instances", () => {
     expect(plane.get(stuck.id).status).toBe("canceled");
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatch(/^The model instance stopped unexpectedly \(exit code none, signal SIGKILL\)/);
-    await eventually(() => runner.instances().length === 0, 5_000, "killed instance removed");
+    // The version keeps its warm target, so a replacement may boot at once (from the spare process, quickly).
+    await eventually(() => killed !== undefined && !runner.instances().some((i) => i.id === killed), 5_000, "killed instance removed");
   });
 
   test("stops an instance once its target drops to zero (the idle window) and cold-boots a new one for the next prediction", async () => {

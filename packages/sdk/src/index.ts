@@ -35,3 +35,10 @@ export type {
  * `node --import tsx <INSTANCE_BIN_PATH> <model entry file>` and PORT / HOST in the environment.
  */
 export const INSTANCE_BIN_PATH: string = fileURLToPath(new URL("./bin/instance.ts", import.meta.url));
+
+/**
+ * Absolute path of the spare instance entry point: `node --import tsx <SPARE_BIN_PATH>` loads everything but the
+ * model, then waits for formatSpareLaunch()'s line on stdin (which model, which environment) to become an instance.
+ */
+export const SPARE_BIN_PATH: string = fileURLToPath(new URL("./bin/spare.ts", import.meta.url));
+export { formatSpareLaunch, type SpareLaunch } from "./server/spare-launch.js";

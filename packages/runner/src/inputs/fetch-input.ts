@@ -38,6 +38,17 @@ export class FetchFailure extends Error {
 }
 
 const MAX_REDIRECTS = 5;
+
+/**
+ * Keep-alive agents for trusted URLs only (the operator's own server, fetched whatever its address): an embedded
+ * runner fetches Files-API and example inputs from its own server prediction after prediction, and a fresh TCP
+ * connection each time is a good part of that. Every other URL gets a connection of its own (agent: false), so a
+ * socket is only ever used for the request whose lookup the policy checked.
+ */
+const trustedAgents = {
+  http: new http.Agent({ keepAlive: true }),
+  https: new https.Agent({ keepAlive: true }),
+};
 const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
 /** Downloads `url` into the folder `dir` (created), keeping the server's file name. Rejects with FetchFailure. */
@@ -80,11 +91,12 @@ function get(url: URL, options: FetchInputOptions, signal: AbortSignal): Promise
     const reason = options.policy.check(host, host);
     if (reason !== null) return Promise.reject(new FetchFailure(reason));
   }
-  const request = url.protocol === "https:" ? https.request : http.request;
+  const secure = url.protocol === "https:";
+  const request = secure ? https.request : http.request;
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: "GET",
-      agent: false,
+      agent: trusted ? (secure ? trustedAgents.https : trustedAgents.http) : false,
       signal,
       lookup: trusted ? undefined : checkedLookup(options.policy),
       headers: { "user-agent": "ferry-runner", accept: "*/*" },

@@ -2,11 +2,11 @@
 // time limit, keeping the server's file name and content type. Which addresses may be fetched is the runner's
 // business: it hands instances its own 127.0.0.1 copies (an SDK instance served on its own fetches any URL, as Cog does).
 import { createWriteStream } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable, Transform } from "node:stream";
+import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { httpGet } from "./http-get.js";
 import { extensionFor } from "./mime.js";
 
 export interface DownloadLimits {
@@ -24,11 +24,10 @@ export interface Downloaded {
 const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 const MAX_NAME_BYTES = 200;
 
-/** Saves `url` as `<dir>/<name>`; rejects with "The input file could not be fetched: …". */
+/** Saves `url` as `<dir>/<name>` (`dir` exists: the caller made it); rejects with "The input file could not be fetched: …". */
 export async function downloadInput(url: string, dir: string, limits: DownloadLimits): Promise<Downloaded> {
   const fail = (reason: string) => new Error(`The input file could not be fetched: ${describe(url)}: ${reason}`);
   const tooLarge = () => fail(`it is larger than the ${limits.maxBytes} byte limit for input files`);
-  await mkdir(dir, { recursive: true });
   if (url.startsWith("data:")) {
     const { bytes, contentType } = decodeDataUri(url) ?? {};
     if (bytes === undefined || contentType === undefined) throw fail("it is not a valid data: URI");
@@ -41,17 +40,17 @@ export async function downloadInput(url: string, dir: string, limits: DownloadLi
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const signal = AbortSignal.any([timeout, limits.signal]);
   try {
-    const response = await fetch(url, { signal, redirect: "follow" });
-    if (response.status !== 200 || response.body === null) {
-      await response.body?.cancel();
-      throw fail(`the server answered HTTP ${response.status}`);
+    const { response, url: answeredBy } = await httpGet(url, signal);
+    if (response.statusCode !== 200) {
+      response.resume();
+      throw fail(`the server answered HTTP ${response.statusCode ?? 0}`);
     }
-    if (Number(response.headers.get("content-length") ?? "0") > limits.maxBytes) {
-      await response.body.cancel();
+    if (Number(response.headers["content-length"] ?? "0") > limits.maxBytes) {
+      response.destroy();
       throw tooLarge();
     }
-    const contentType = response.headers.get("content-type")?.trim() || DEFAULT_CONTENT_TYPE;
-    const name = safeName(dispositionName(response.headers.get("content-disposition")) ?? lastSegment(response.url || url)) || `input${extensionFor(contentType)}`;
+    const contentType = response.headers["content-type"]?.trim() || DEFAULT_CONTENT_TYPE;
+    const name = safeName(dispositionName(response.headers["content-disposition"] ?? null) ?? lastSegment(answeredBy)) || `input${extensionFor(contentType)}`;
     const path = join(dir, name);
     let size = 0;
     const counter = new Transform({
@@ -60,7 +59,7 @@ export async function downloadInput(url: string, dir: string, limits: DownloadLi
         done(size > limits.maxBytes ? tooLarge() : null, chunk);
       },
     });
-    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), counter, createWriteStream(path), { signal });
+    await pipeline(response, counter, createWriteStream(path), { signal });
     return { path, contentType };
   } catch (error) {
     if (timeout.aborted) throw fail(`it took longer than ${limits.timeoutMs / 1000} s to download`);

@@ -16,6 +16,8 @@ export interface ModelServer {
   close(): Promise<void>;
   /** Resolves once the server has closed, by close() or after `POST /shutdown` drained in-flight predictions. */
   readonly closed: Promise<void>;
+  /** Resolves once setup has ended, whether it succeeded or failed (health then says which). */
+  readonly setupEnded: Promise<void>;
   /** Current `GET /health-check` body. */
   health(): HealthBody;
   /** Reports a fatal error: health DEFUNCT, in-flight predictions canceled, new ones refused. */
@@ -73,12 +75,13 @@ export async function serveLoadedModel(load: () => Promise<ModelDefinition>, opt
       resolve();
     });
   });
-  void instance.setup();
+  const setupEnded = instance.setup();
 
   return {
     port: (server.address() as AddressInfo).port,
     close: () => shutdown(true, CLOSE_GRACE_MS),
     closed,
+    setupEnded,
     health: () => instance.health(),
     markDefunct: (reason) => instance.markDefunct(reason),
   };

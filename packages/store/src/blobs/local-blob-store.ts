@@ -1,8 +1,8 @@
 // The embedded blob store: files in a local folder (<dataDir>/blobs by default). A put is written to a temporary
 // file and renamed into place, so a reader sees the old bytes or the new ones, never half of a write.
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { BlobStore } from "@ferry/core";
@@ -19,32 +19,47 @@ export function createLocalBlobStore(root: string): BlobStore {
   const typePath = (key: string) => join(root, "types", key);
   const tmpDir = join(root, "tmp");
 
-  async function moveInto(from: string, to: string): Promise<void> {
-    await mkdir(dirname(to), { recursive: true });
-    await rename(from, to);
+  /** A new temporary file, open for writing; the folder is made only when it is not there (a put is several file-system round trips, each counts). */
+  async function openTemporary(path: string): Promise<FileHandle> {
+    try {
+      return await open(path, "wx");
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      await mkdir(tmpDir, { recursive: true });
+      return await open(path, "wx");
+    }
   }
 
   return {
     async put(key, body, contentType) {
       assertBlobKey(key);
-      await mkdir(tmpDir, { recursive: true });
       const suffix = randomBytes(12).toString("hex");
       const tmpObject = join(tmpDir, `${suffix}.object`);
       const tmpType = join(tmpDir, `${suffix}.type`);
       let size = 0;
       try {
-        await pipeline(
-          async function* () {
-            for await (const chunk of chunksOf(body)) {
-              size += chunk.byteLength;
-              yield chunk;
-            }
-          },
-          createWriteStream(tmpObject, { flags: "wx" }),
-        );
-        await writeFile(tmpType, contentType, { flag: "wx" });
-        await moveInto(tmpType, typePath(key));
-        await moveInto(tmpObject, objectPath(key));
+        const handle = await openTemporary(tmpObject);
+        // The object, the type and the two folders they go to, all at once: only the renames keep their order.
+        // Every one is waited for before a failure is thrown, so the cleanup below never races a write.
+        const steps = await Promise.allSettled([
+          pipeline(
+            async function* () {
+              for await (const chunk of chunksOf(body)) {
+                size += chunk.byteLength;
+                yield chunk;
+              }
+            },
+            handle.createWriteStream(),
+          ),
+          writeFile(tmpType, contentType, { flag: "wx" }),
+          mkdir(dirname(typePath(key)), { recursive: true }),
+          mkdir(dirname(objectPath(key)), { recursive: true }),
+        ]);
+        const failed = steps.find((step) => step.status === "rejected");
+        if (failed !== undefined) throw failed.reason;
+        // The type first: a reader that finds the object finds its type.
+        await rename(tmpType, typePath(key));
+        await rename(tmpObject, objectPath(key));
       } catch (error) {
         await Promise.all([rm(tmpObject, { force: true }), rm(tmpType, { force: true })]);
         throw error;
