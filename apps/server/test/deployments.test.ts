@@ -132,6 +132,37 @@ describe("POST /v1/deployments/{owner}/{name}/predictions", () => {
     expect(served.json().deployment).toBeUndefined();
   });
 
+  it("shows a deployment's releases newest first, its queue depth, its instances and its recent latency", async () => {
+    // A version of its own, so the claim below cannot take another test's queued work.
+    const own = (await registerTestModel(h.engine, { name: "watched", seed: "live" })).version.id;
+    await h.call({ method: "POST", url: "/v1/deployments", payload: body("live", { model: "ferry/watched", version: own, max_queue: 10 }) });
+    await h.call({ method: "PATCH", url: "/v1/deployments/alice/live", payload: { max_instances: 3 } });
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) ids.push((await h.call({ method: "POST", url: "/v1/deployments/alice/live/predictions", payload: { input: { text: "q" } } })).json().id);
+    const cp = h.engine.controlPlane;
+    await cp.registerRunner({ runnerId: "runner-live", name: "test", hardware: ["cpu", "gpu-t4"], resources: { cpus: 2, memoryBytes: 1e9, gpus: [] }, maxInstances: 2 });
+    const now = new Date().toISOString();
+    await cp.heartbeat("runner-live", [
+      { id: "inst-1", versionId: own, state: "ready", concurrency: 1, running: [], startedAt: now, readyAt: now, idleSince: now, failure: null },
+    ]);
+    const claimed = await cp.claim("runner-live", own);
+    expect(claimed).not.toBeNull();
+    await cp.report("runner-live", claimed!.predictionId, { type: "started" });
+    await cp.report("runner-live", claimed!.predictionId, { type: "succeeded", output: "hello q" });
+
+    const live = (await h.call({ method: "GET", url: "/v1/deployments/alice/live" })).json();
+    expect(live.releases.map((r: { number: number }) => r.number)).toEqual([2, 1]);
+    expect(live.releases[0].configuration.max_instances).toBe(3);
+    expect(live.releases[0].created_by.username).toBe("alice");
+    expect(live.queue_depth).toBe(1);
+    expect(live.instances).toEqual([{ id: "inst-1", state: "ready", runner_id: "runner-live", running: 0, concurrency: 1, ready_at: now }]);
+    expect(live.recent_latency).toMatchObject({ count: 1 });
+    expect(live.recent_latency.p50).toBeGreaterThanOrEqual(0);
+    // Lists keep the spec's shape only.
+    const listed = (await h.call({ method: "GET", url: "/v1/deployments" })).json().results.find((d: { name: string }) => d.name === "live");
+    expect(listed.releases).toBeUndefined();
+  });
+
   it("answers 404 for an unknown deployment", async () => {
     const res = await h.call({ method: "POST", url: "/v1/deployments/alice/nope/predictions", payload: { input: { text: "hi" } } });
     expect(res.statusCode).toBe(404);

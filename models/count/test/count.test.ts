@@ -1,35 +1,16 @@
 // ferry/count served by the real SDK server: streams numbers with logs, fails on fail_at, stops at once on cancel.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openapiSchema, serveModel, type ModelServer, type PredictionSnapshot } from "@ferry/sdk";
+import { describe, expect, it } from "vitest";
+import { openapiSchema, type PredictionSnapshot } from "@ferry/sdk";
+import { serveDuringTests } from "@ferry/model-kit/testing";
 import model from "../src/predict.js";
 
-let server: ModelServer;
-
-async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`http://127.0.0.1:${server.port}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: res.status, body: (await res.json()) as PredictionSnapshot };
-}
-
-beforeAll(async () => {
-  server = await serveModel(model, { port: 0, echoLogs: false, throttleIntervalMs: 0, concurrency: 4 });
-  const deadline = Date.now() + 5_000;
-  while (server.health().status !== "READY") {
-    if (Date.now() > deadline) throw new Error("count did not become READY");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-});
-afterAll(() => server.close());
+const served = serveDuringTests(model, { throttleIntervalMs: 0, concurrency: 4, readyWithinMs: 5_000, requestTimeoutMs: 10_000 });
 
 describe("ferry/count", () => {
   it("counts to `to`, one output item and one log line per step", async () => {
-    const res = await request("POST", "/predictions", { input: { to: 4, delay_ms: 1 } });
+    const res = await served.request("POST", "/predictions", { input: { to: 4, delay_ms: 1 } });
     expect(res.body).toMatchObject({
       status: "succeeded",
       output: ["1", "2", "3", "4"],
@@ -39,22 +20,22 @@ describe("ferry/count", () => {
 
   it("uses the defaults: to 5, 100 ms apart", async () => {
     const started = Date.now();
-    const res = await request("POST", "/predictions", {});
+    const res = await served.request("POST", "/predictions", {});
     expect(res.body.output).toEqual(["1", "2", "3", "4", "5"]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
   });
 
   it("fails with Reached fail_at=N after streaming the steps before it", async () => {
-    const res = await request("POST", "/predictions", { input: { to: 10, delay_ms: 0, fail_at: 3 } });
+    const res = await served.request("POST", "/predictions", { input: { to: 10, delay_ms: 0, fail_at: 3 } });
     expect(res.body).toMatchObject({ status: "failed", error: "Reached fail_at=3", output: ["1", "2"] });
     expect(res.body.logs).toContain("counted 2\nError: Reached fail_at=3");
   });
 
   it("stops at once when canceled mid-sleep", async () => {
-    const running = request("POST", "/predictions", { id: "long", input: { to: 3, delay_ms: 60_000 } });
+    const running = served.request("POST", "/predictions", { id: "long", input: { to: 3, delay_ms: 60_000 } });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
-    expect((await request("POST", "/predictions/long/cancel")).status).toBe(200);
+    expect((await served.request("POST", "/predictions/long/cancel")).status).toBe(200);
     const res = await running;
     expect(res.body).toMatchObject({ status: "canceled", output: [] });
     expect(Date.now() - started).toBeLessThan(1_000);
@@ -72,7 +53,7 @@ describe("ferry/count", () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     const webhook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
-    await request("POST", "/predictions", { input: { to: 3, delay_ms: 20 }, webhook, webhook_events_filter: ["output", "completed"] });
+    await served.request("POST", "/predictions", { input: { to: 3, delay_ms: 20 }, webhook, webhook_events_filter: ["output", "completed"] });
     const deadline = Date.now() + 5_000;
     while (seen.at(-1)?.status !== "succeeded" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     receiver.closeAllConnections();
@@ -86,7 +67,7 @@ describe("ferry/count", () => {
   });
 
   it("rejects out-of-range input with a 422 naming the field", async () => {
-    const res = await fetch(`http://127.0.0.1:${server.port}/predictions`, {
+    const res = await fetch(`http://127.0.0.1:${served.server.port}/predictions`, {
       method: "POST",
       body: JSON.stringify({ input: { to: 0 } }),
       signal: AbortSignal.timeout(10_000),

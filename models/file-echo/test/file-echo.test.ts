@@ -3,7 +3,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openapiSchema, serveModel, type ModelServer, type PredictionSnapshot } from "@ferry/sdk";
+import { openapiSchema } from "@ferry/sdk";
+import { serveForTest, type ModelUnderTest } from "@ferry/model-kit/testing";
 import model from "../src/predict.js";
 
 const BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 255, 7]);
@@ -11,33 +12,14 @@ const servers: Server[] = [];
 const puts: { path: string; type: string | undefined; body: Buffer }[] = [];
 let origin = "";
 let uploadUrl = "";
-let withUploads: ModelServer;
-let withoutUploads: ModelServer;
+let withUploads: ModelUnderTest;
+let withoutUploads: ModelUnderTest;
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
   const server = createServer(handler);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function ready(server: ModelServer): Promise<ModelServer> {
-  const deadline = Date.now() + 5_000;
-  while (server.health().status !== "READY") {
-    if (Date.now() > deadline) throw new Error("file-echo did not become READY");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return server;
-}
-
-async function predict(server: ModelServer, input: unknown): Promise<PredictionSnapshot> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/predictions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ input }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return (await res.json()) as PredictionSnapshot;
 }
 
 beforeAll(async () => {
@@ -50,8 +32,9 @@ beforeAll(async () => {
       res.writeHead(201, { location: `https://files.example/${puts.length}?signature=x` }).end();
     });
   });
-  withUploads = await ready(await serveModel(model, { port: 0, echoLogs: false, uploadUrl: `${uploadUrl}/uploads/` }));
-  withoutUploads = await ready(await serveModel(model, { port: 0, echoLogs: false, uploadUrl: null }));
+  const timeouts = { readyWithinMs: 5_000, requestTimeoutMs: 10_000 };
+  withUploads = await serveForTest(model, { uploadUrl: `${uploadUrl}/uploads/`, ...timeouts });
+  withoutUploads = await serveForTest(model, { uploadUrl: null, ...timeouts });
 });
 afterAll(async () => {
   await withUploads?.close();
@@ -64,14 +47,14 @@ afterAll(async () => {
 
 describe("ferry/file-echo", () => {
   it("uploads the same bytes under the same name and content type, and outputs the upload's Location", async () => {
-    const done = await predict(withUploads, { file: `${origin}/photos/cat.png` });
+    const done = await withUploads.predict({ file: `${origin}/photos/cat.png` });
     expect(done).toMatchObject({ status: "succeeded", output: "https://files.example/1?signature=x", logs: "echoing cat.png (image/png, 11 bytes)\n" });
     expect(puts).toEqual([{ path: "/uploads/cat.png", type: "image/png", body: BYTES }]);
   });
 
   it("echoes a data: URI as a data: URI of the same type when the instance has no upload URL", async () => {
     const uri = `data:audio/wav;base64,${BYTES.toString("base64")}`;
-    const done = await predict(withoutUploads, { file: uri });
+    const done = await withoutUploads.predict({ file: uri });
     expect(done).toMatchObject({ status: "succeeded", output: uri });
   });
 

@@ -1,46 +1,20 @@
 // ferry/language-detect with the real CLD3 (cld3-asm) behind the real SDK server: English, German, French and
 // Spanish sentences are told apart reliably, mixed scripts give alternatives, and text without letters is "und".
-import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveModel, type ModelServer, type PredictionSnapshot } from "@ferry/sdk";
+import { describe, expect, it } from "vitest";
+import { defaultExample, serveDuringTests } from "@ferry/model-kit/testing";
 import model from "../src/predict.js";
 
-const folder = new URL("../", import.meta.url);
-let server: ModelServer;
-
-async function post(input: Record<string, unknown>): Promise<{ status: number; body: PredictionSnapshot }> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/predictions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ input }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  return { status: res.status, body: (await res.json()) as PredictionSnapshot };
-}
+const served = serveDuringTests(model, { uploadUrl: null, readyWithinMs: 30_000, requestTimeoutMs: 30_000 });
 
 async function detect(input: Record<string, unknown>) {
-  const { body } = await post(input);
+  const { body } = await served.post({ input });
   expect(body.status, String(body.error)).toBe("succeeded");
   return body.output as { language: string; probability: number; is_reliable: boolean; proportion: number; alternatives: { language: string; probability: number; proportion: number }[] };
 }
 
-beforeAll(async () => {
-  server = await serveModel(model, { port: 0, echoLogs: false, uploadUrl: null });
-  const deadline = Date.now() + 30_000;
-  while (server.health().status !== "READY") {
-    if (server.health().status === "SETUP_FAILED") throw new Error(`setup failed: ${JSON.stringify(server.health())}`);
-    if (Date.now() > deadline) throw new Error(`ferry/language-detect did not become READY: ${JSON.stringify(server.health())}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-});
-afterAll(async () => {
-  await server?.close();
-});
-
 describe("ferry/language-detect", () => {
   it("names the default example's language (French) reliably", async () => {
-    const manifest = JSON.parse(await readFile(new URL("ferry.json", folder), "utf8")) as { examples: { input: Record<string, unknown> }[] };
-    const output = await detect(manifest.examples[0]!.input);
+    const output = await detect(await defaultExample(new URL("../", import.meta.url)));
     expect(output).toMatchObject({ language: "fr", is_reliable: true, proportion: 1, alternatives: [] });
     expect(output.probability).toBeGreaterThan(0.95);
   });
@@ -76,10 +50,10 @@ describe("ferry/language-detect", () => {
   });
 
   it("rejects empty text and a top_k out of range with a 422 naming the field", async () => {
-    const empty = await post({ text: "" });
+    const empty = await served.post({ input: { text: "" } });
     expect(empty.status).toBe(422);
     expect(empty.body).toMatchObject({ detail: [{ loc: ["body", "input", "text"] }] });
-    const topK = await post({ text: "Bonjour tout le monde", top_k: 0 });
+    const topK = await served.post({ input: { text: "Bonjour tout le monde", top_k: 0 } });
     expect(topK.status).toBe(422);
     expect(topK.body).toMatchObject({ detail: [{ loc: ["body", "input", "top_k"] }] });
   });

@@ -1,38 +1,18 @@
 // ferry/ocr served by the real SDK server with the real tesseract.js worker: the default example's drawn words
 // come back with high confidence and line boxes where they were drawn; a file that is no image fails clearly.
-import { readFile } from "node:fs/promises";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveModel, type ModelServer, type PredictionSnapshot } from "@ferry/sdk";
+import { dataUri, defaultExampleFile, serveForTest, type ModelUnderTest } from "@ferry/model-kit/testing";
 import model, { terminateOcr } from "../src/predict.js";
 
 const folder = new URL("../", import.meta.url);
-let server: ModelServer;
-
-async function dataUri(relativePath: string, type: string): Promise<string> {
-  return `data:${type};base64,${(await readFile(new URL(relativePath, folder))).toString("base64")}`;
-}
-
-async function predict(input: Record<string, unknown>): Promise<PredictionSnapshot> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/predictions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ input }),
-    signal: AbortSignal.timeout(60_000),
-  });
-  return (await res.json()) as PredictionSnapshot;
-}
+let served: ModelUnderTest;
 
 beforeAll(async () => {
-  server = await serveModel(model, { port: 0, echoLogs: false, uploadUrl: null });
-  const deadline = Date.now() + 60_000;
-  while (server.health().status !== "READY") {
-    if (Date.now() > deadline) throw new Error(`ferry/ocr did not become READY: ${JSON.stringify(server.health())}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  served = await serveForTest(model, { uploadUrl: null, readyWithinMs: 60_000, requestTimeoutMs: 60_000 });
 });
 afterAll(async () => {
-  await server?.close();
+  await served?.close();
   await terminateOcr();
 });
 
@@ -44,8 +24,7 @@ interface OcrOutput {
 
 describe("ferry/ocr", () => {
   it("reads the default example's words with confidence above 80, one line per drawn line", async () => {
-    const manifest = JSON.parse(await readFile(new URL("ferry.json", folder), "utf8")) as { examples: { input: { image: string } }[] };
-    const done = await predict({ image: await dataUri(manifest.examples[0]!.input.image, "image/png") });
+    const done = await served.predict({ image: dataUri(await defaultExampleFile(folder, "image"), "image/png") });
     expect(done.status, String(done.error)).toBe("succeeded");
     const output = done.output as OcrOutput;
     expect(output.text).toContain("Ferry runs models offline");
@@ -67,7 +46,7 @@ describe("ferry/ocr", () => {
   it("reads a strip of one line as a single line when asked to (psm single_line)", async () => {
     // The second drawn line, cut out as a JPEG: another format, and a layout only single_line mode assumes.
     const strip = await sharp(new URL("examples/note.png", folder).pathname).extract({ left: 0, top: 95, width: 900, height: 50 }).jpeg().toBuffer();
-    const done = await predict({ image: `data:image/jpeg;base64,${strip.toString("base64")}`, psm: "single_line" });
+    const done = await served.predict({ image: dataUri(strip, "image/jpeg"), psm: "single_line" });
     expect(done.status, String(done.error)).toBe("succeeded");
     const output = done.output as OcrOutput;
     expect(output.lines.map((line) => line.text)).toEqual(["Replicate-compatible API on your own machine"]);
@@ -76,7 +55,7 @@ describe("ferry/ocr", () => {
 
   it("scales a page wider than 4000 px down for recognition and gives the boxes in the input's pixels", async () => {
     const wide = await sharp(new URL("examples/note.png", folder).pathname).resize(4500, 1300).png().toBuffer();
-    const done = await predict({ image: `data:image/png;base64,${wide.toString("base64")}` });
+    const done = await served.predict({ image: dataUri(wide, "image/png") });
     expect(done.status, String(done.error)).toBe("succeeded");
     expect(done.logs).toContain("downscaled 4500×1300 to 4000×1156");
     const output = done.output as OcrOutput;
@@ -90,18 +69,13 @@ describe("ferry/ocr", () => {
   });
 
   it("fails a prediction whose file is not an image, saying so", async () => {
-    const done = await predict({ image: `data:image/png;base64,${Buffer.from("not an image at all").toString("base64")}` });
+    const done = await served.predict({ image: dataUri(Buffer.from("not an image at all"), "image/png") });
     expect(done.status).toBe("failed");
     expect(done.error).toMatch(/Could not read the image/);
   });
 
   it("rejects an unknown page segmentation mode before running", async () => {
-    const res = await fetch(`http://127.0.0.1:${server.port}/predictions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ input: { image: await dataUri("examples/note.png", "image/png"), psm: "diagonal" } }),
-      signal: AbortSignal.timeout(10_000),
-    });
+    const res = await served.post({ input: { image: dataUri(await defaultExampleFile(folder, "image"), "image/png"), psm: "diagonal" } });
     expect(res.status).toBe(422);
   });
 });

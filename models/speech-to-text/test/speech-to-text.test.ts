@@ -4,14 +4,14 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveModel, type ModelServer, type PredictionSnapshot } from "@ferry/sdk";
 import { runProgram } from "@ferry/model-kit";
+import { dataUri, defaultExampleFile, serveForTest, type ModelUnderTest } from "@ferry/model-kit/testing";
 import model from "../src/predict.js";
 
 const folder = new URL("../", import.meta.url);
 /** What examples/meeting.wav says: Flite's slt voice speaking these two sentences, 0.8 s apart. */
 const REFERENCE = "Good morning. The meeting has moved to three o'clock on Thursday afternoon, so please bring the report and the new budget. Thank you, and see you there.";
-let server: ModelServer;
+let served: ModelUnderTest;
 let scratch = "";
 
 interface Transcript {
@@ -19,45 +19,24 @@ interface Transcript {
   segments: { text: string; start: number; end: number; words?: { word: string; start: number; end: number; probability: number }[] }[];
 }
 
-async function dataUri(bytes: Buffer, type: string): Promise<string> {
-  return `data:${type};base64,${bytes.toString("base64")}`;
-}
-
-async function predict(input: Record<string, unknown>): Promise<PredictionSnapshot> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/predictions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ input }),
-    signal: AbortSignal.timeout(90_000),
-  });
-  return (await res.json()) as PredictionSnapshot;
-}
-
 async function example(): Promise<string> {
-  const manifest = JSON.parse(await readFile(new URL("ferry.json", folder), "utf8")) as { examples: { input: { audio: string } }[] };
-  return dataUri(await readFile(new URL(manifest.examples[0]!.input.audio, folder)), "audio/wav");
+  return dataUri(await defaultExampleFile(folder, "audio"), "audio/wav");
 }
 
 const wordsOf = (text: string) => text.toLowerCase().replace(/[^a-z' ]+/g, " ").split(/\s+/).filter(Boolean);
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "ferry-stt-test-"));
-  server = await serveModel(model, { port: 0, echoLogs: false, uploadUrl: null });
-  const deadline = Date.now() + 30_000;
-  while (server.health().status !== "READY") {
-    if (server.health().status === "SETUP_FAILED") throw new Error(`setup failed: ${JSON.stringify(server.health())}`);
-    if (Date.now() > deadline) throw new Error(`ferry/speech-to-text did not become READY: ${JSON.stringify(server.health())}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  served = await serveForTest(model, { uploadUrl: null, readyWithinMs: 30_000, requestTimeoutMs: 90_000 });
 });
 afterAll(async () => {
-  await server?.close();
+  await served?.close();
   await rm(scratch, { recursive: true, force: true });
 });
 
 describe("ferry/speech-to-text", () => {
   it("recognises at least 60 % of the default example's words, in two segments split at the pause", async () => {
-    const done = await predict({ audio: await example() });
+    const done = await served.predict({ audio: await example() });
     expect(done.status, String(done.error)).toBe("succeeded");
     const output = done.output as Transcript;
     const heard = new Set(wordsOf(output.text));
@@ -80,7 +59,7 @@ describe("ferry/speech-to-text", () => {
     // The same speech as a 44.1 kHz stereo FLAC: the conversion to 16 kHz mono is part of the model.
     const flac = join(scratch, "meeting.flac");
     await runProgram("sox", [new URL("examples/meeting.wav", folder).pathname, "-r", "44100", "-c", "2", flac]);
-    const done = await predict({ audio: await dataUri(await readFile(flac), "audio/flac"), word_timestamps: true });
+    const done = await served.predict({ audio: dataUri(await readFile(flac), "audio/flac"), word_timestamps: true });
     expect(done.status, String(done.error)).toBe("succeeded");
     const output = done.output as Transcript;
     const words = output.segments.flatMap((s) => s.words ?? []);
@@ -97,7 +76,7 @@ describe("ferry/speech-to-text", () => {
   it("reads MP3 (through libsox-fmt-mp3)", async () => {
     const mp3 = join(scratch, "meeting.mp3");
     await runProgram("sox", [new URL("examples/meeting.wav", folder).pathname, mp3]);
-    const done = await predict({ audio: await dataUri(await readFile(mp3), "audio/mpeg") });
+    const done = await served.predict({ audio: dataUri(await readFile(mp3), "audio/mpeg") });
     expect(done.status).toBe("succeeded");
     const heard = new Set(wordsOf((done.output as { text: string }).text));
     expect(heard.size).toBeGreaterThan(5);
@@ -106,12 +85,12 @@ describe("ferry/speech-to-text", () => {
   it("gives an empty transcript for silence", async () => {
     const silence = join(scratch, "silence.wav");
     await runProgram("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", silence, "trim", "0", "2"]);
-    const done = await predict({ audio: await dataUri(await readFile(silence), "audio/wav") });
+    const done = await served.predict({ audio: dataUri(await readFile(silence), "audio/wav") });
     expect(done).toMatchObject({ status: "succeeded", output: { text: "", segments: [] } });
   });
 
   it("fails clearly on a file that is not audio", async () => {
-    const done = await predict({ audio: await dataUri(Buffer.from("just some text, not a recording"), "text/plain") });
+    const done = await served.predict({ audio: dataUri(Buffer.from("just some text, not a recording"), "text/plain") });
     expect(done.status).toBe("failed");
     expect(done.error).toMatch(/^could not read the audio file: .* \(readable formats: WAV, FLAC, Ogg Vorbis, AIFF, AU, MP3 \(with libsox-fmt-mp3\)\)$/);
   });
@@ -120,7 +99,7 @@ describe("ferry/speech-to-text", () => {
     const long = join(scratch, "long.flac"); // 11 minutes of near-silence: a small FLAC, a long recording
     await runProgram("sox", ["-n", "-r", "8000", "-c", "1", "-b", "16", long, "synth", "660", "whitenoise", "vol", "0.001"]);
     const started = Date.now();
-    const done = await predict({ audio: await dataUri(await readFile(long), "audio/flac") });
+    const done = await served.predict({ audio: dataUri(await readFile(long), "audio/flac") });
     expect(done).toMatchObject({ status: "failed", error: "audio is longer than 600 s; split it into shorter files" });
     expect(Date.now() - started).toBeLessThan(30_000);
   });

@@ -1,12 +1,10 @@
 // ferry/text-analysis with the real winkNLP model behind the real SDK server: the default example's sentences,
 // sentiments, entities and keywords; tokens on request; empty and overlong text refused.
-import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveModel, type ModelServer, type PredictionSnapshot } from "@ferry/sdk";
+import { describe, expect, it } from "vitest";
+import { defaultExample, serveDuringTests } from "@ferry/model-kit/testing";
 import model from "../src/predict.js";
 
-const folder = new URL("../", import.meta.url);
-let server: ModelServer;
+const served = serveDuringTests(model, { uploadUrl: null, readyWithinMs: 30_000, requestTimeoutMs: 30_000 });
 
 interface Analysis {
   sentiment: number;
@@ -16,39 +14,15 @@ interface Analysis {
   keywords?: { text: string; count: number }[];
 }
 
-async function post(input: Record<string, unknown>): Promise<{ status: number; body: PredictionSnapshot }> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/predictions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ input }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  return { status: res.status, body: (await res.json()) as PredictionSnapshot };
-}
-
 async function analyse(input: Record<string, unknown>): Promise<Analysis> {
-  const { body } = await post(input);
+  const { body } = await served.post({ input });
   expect(body.status, String(body.error)).toBe("succeeded");
   return body.output as Analysis;
 }
 
-beforeAll(async () => {
-  server = await serveModel(model, { port: 0, echoLogs: false, uploadUrl: null });
-  const deadline = Date.now() + 30_000;
-  while (server.health().status !== "READY") {
-    if (server.health().status === "SETUP_FAILED") throw new Error(`setup failed: ${JSON.stringify(server.health())}`);
-    if (Date.now() > deadline) throw new Error(`ferry/text-analysis did not become READY: ${JSON.stringify(server.health())}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-});
-afterAll(async () => {
-  await server?.close();
-});
-
 describe("ferry/text-analysis", () => {
   it("splits the default example into three sentences: neutral, negative, positive", async () => {
-    const manifest = JSON.parse(await readFile(new URL("ferry.json", folder), "utf8")) as { examples: { input: Record<string, unknown> }[] };
-    const output = await analyse(manifest.examples[0]!.input);
+    const output = await analyse(await defaultExample(new URL("../", import.meta.url)));
     expect(output.sentences.map((s) => s.text)).toEqual([
       "On 5 March 2024 the startup raised $2 million from investors.",
       "Its first product launch was a disaster, and customers hated the app.",
@@ -107,7 +81,7 @@ describe("ferry/text-analysis", () => {
 
   it("rejects empty text and text over 100 000 characters with a 422 naming the field", async () => {
     for (const text of ["", "word ".repeat(20_001)]) {
-      const res = await post({ text });
+      const res = await served.post({ input: { text } });
       expect(res.status).toBe(422);
       expect(res.body).toMatchObject({ detail: [{ loc: ["body", "input", "text"] }] });
     }

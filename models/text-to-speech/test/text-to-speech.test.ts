@@ -1,50 +1,24 @@
 // ferry/text-to-speech served by the real SDK server with the real flite: the default example becomes a WAV of
 // speech length that is not silent; voices and speed change the result; text with nothing to say fails clearly.
-import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveModel, type ModelServer, type PredictionSnapshot } from "@ferry/sdk";
+import { describe, expect, it } from "vitest";
 import { decodePcm16Wav, pcm16Levels } from "@ferry/model-kit";
+import { bytesOf, defaultExample, serveDuringTests } from "@ferry/model-kit/testing";
 import model from "../src/predict.js";
 
-const folder = new URL("../", import.meta.url);
-let server: ModelServer;
-
-async function predict(input: Record<string, unknown>): Promise<PredictionSnapshot> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/predictions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ input }),
-    signal: AbortSignal.timeout(60_000),
-  });
-  return (await res.json()) as PredictionSnapshot;
-}
+const served = serveDuringTests(model, { uploadUrl: null, readyWithinMs: 30_000, requestTimeoutMs: 60_000 });
 
 /** Runs the model and decodes its WAV output (a data: URI, as the instance has no upload URL). */
 async function speak(input: Record<string, unknown>) {
-  const done = await predict(input);
+  const done = await served.predict(input);
   expect(done.status, String(done.error)).toBe("succeeded");
   const uri = done.output as string;
   expect(uri.startsWith("data:audio/wav;base64,")).toBe(true);
-  return { done, ...decodePcm16Wav(Buffer.from(uri.slice(uri.indexOf(",") + 1), "base64")) };
+  return { done, ...decodePcm16Wav(bytesOf(uri, "audio/wav")) };
 }
-
-beforeAll(async () => {
-  server = await serveModel(model, { port: 0, echoLogs: false, uploadUrl: null });
-  const deadline = Date.now() + 30_000;
-  while (server.health().status !== "READY") {
-    if (server.health().status === "SETUP_FAILED") throw new Error(`setup failed: ${JSON.stringify(server.health())}`);
-    if (Date.now() > deadline) throw new Error(`ferry/text-to-speech did not become READY: ${JSON.stringify(server.health())}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-});
-afterAll(async () => {
-  await server?.close();
-});
 
 describe("ferry/text-to-speech", () => {
   it("speaks the default example (23 words) as 16 kHz mono speech of 3–15 s that is not silent", async () => {
-    const manifest = JSON.parse(await readFile(new URL("ferry.json", folder), "utf8")) as { examples: { input: Record<string, unknown> }[] };
-    const input = manifest.examples[0]!.input;
+    const input = await defaultExample(new URL("../", import.meta.url));
     expect((input["text"] as string).split(/\s+/)).toHaveLength(23);
     const { done, info, samples } = await speak(input);
     expect(info).toMatchObject({ sampleRate: 16000, channels: 1, bitsPerSample: 16 });
@@ -79,14 +53,9 @@ describe("ferry/text-to-speech", () => {
 
   it("rejects text with nothing to say and text over 5000 characters with a 422 naming the field", async () => {
     for (const text of ["  ...  !!", "a".repeat(5001)]) {
-      const res = await fetch(`http://127.0.0.1:${server.port}/predictions`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ input: { text } }),
-        signal: AbortSignal.timeout(10_000),
-      });
+      const res = await served.post({ input: { text } });
       expect(res.status).toBe(422);
-      expect(await res.json()).toMatchObject({ detail: [{ loc: ["body", "input", "text"] }] });
+      expect(res.body).toMatchObject({ detail: [{ loc: ["body", "input", "text"] }] });
     }
   });
 });

@@ -1,6 +1,5 @@
 // Decodes the input into RGB pixels for the model (plus its alpha channel, kept aside) and encodes the result
 // as PNG. The model only knows colour, so transparency is scaled with Lanczos and joined back afterwards.
-import type { Metadata } from "sharp";
 import type { RgbImage } from "./tiles.js";
 
 /** The largest input, in pixels: 512 × 512, which ×4 makes a 2048 × 2048 (4 MP) output. */
@@ -15,14 +14,9 @@ export interface DecodedImage extends RgbImage {
 
 export async function decodeImage(path: string): Promise<DecodedImage> {
   // Imported here, not at the top: the server imports every model module at start only to read its schema.
-  const { default: sharp } = await import("sharp");
-  sharp.concurrency(1);
-  let metadata: Metadata;
-  try {
-    metadata = await sharp(path, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    throw new Error(`Could not read the image (${(error as Error).message}); expected PNG, JPEG, WebP, GIF, TIFF, AVIF or SVG`);
-  }
+  // readImageMetadata also caps libvips at one thread before sharp does any work here.
+  const [{ default: sharp }, { readImageMetadata }] = await Promise.all([import("sharp"), import("@ferry/model-kit")]);
+  const metadata = await readImageMetadata(path);
   const width = metadata.width ?? 0;
   const height = metadata.height ?? 0;
   if (width * height > MAX_INPUT_PIXELS || Math.max(width, height) > MAX_INPUT_SIDE) {

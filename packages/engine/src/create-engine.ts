@@ -16,6 +16,7 @@ import { createInputValidator } from "./input-validator.js";
 import { createModelCatalog } from "./model-catalog.js";
 import { createModels } from "./models.js";
 import { createOutputFiles } from "./output-files.js";
+import { trackDeploymentLatencies } from "./deployment-latencies.js";
 import { createPredictionBus } from "./prediction-bus.js";
 import { createPredictionWriter } from "./prediction-writer.js";
 import { createPredictions } from "./predictions.js";
@@ -56,6 +57,7 @@ export function assembleEngine(deps: EngineDeps): { engine: Engine; loops: Backg
   const options = { ...DEFAULTS, ...definedOnly(deps.options ?? {}) };
 
   const bus = createPredictionBus(log);
+  const latencies = trackDeploymentLatencies(bus);
   const signals = createRunnerSignals(log);
   const catalog = createCatalog(store, clock);
   const retention = createDataRetention({ store, clock, defaultSeconds: options.dataRetentionSeconds });
@@ -166,6 +168,8 @@ export function assembleEngine(deps: EngineDeps): { engine: Engine; loops: Backg
     },
     scheduler: {
       snapshot: () => scheduler.snapshot(),
+      instancesOf: (versionId) => scheduler.instancesOf(versionId),
+      recentLatencies: (deployment) => latencies.of(deployment),
       unhealthy: (versionId) => scheduler.unhealthy(versionId),
       sweepLostRunners: () => scheduler.sweepLostRunners(),
     },

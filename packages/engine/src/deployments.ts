@@ -49,7 +49,18 @@ export interface DeploymentUseCases {
   scalingPolicies(): Promise<ScalingPolicy[]>;
   /** The retry policy of the deployment a prediction was made through (false for unknown or deleted ones). */
   retryCrashed(deployment: string): Promise<boolean>;
+  /** Every release, newest first, each with who made it, and how many predictions wait in its queue now. */
+  history(account: Account, owner: string, name: string): Promise<DeploymentHistory>;
 }
+
+export interface DeploymentHistory {
+  releases: { release: DeploymentRelease; createdBy: Account }[];
+  /** Queued (not yet started) predictions of the deployment, counted up to 10 000. */
+  queueDepth: number;
+}
+
+/** The queue depth a deployment page shows is counted up to this many. */
+const QUEUE_DEPTH_CAP = 10_000;
 
 export function createDeployments(deps: { store: Store; clock: Clock; catalog: Catalog; settings: DeploymentSettings }): DeploymentUseCases {
   const { store, clock, catalog, settings } = deps;
@@ -223,6 +234,19 @@ export function createDeployments(deps: { store: Store; clock: Clock; catalog: C
     },
     update,
     delete: remove,
+    async history(account, owner, name) {
+      const deployment = await own(account, owner, name);
+      const releases = await store.deployments.listReleases(deployment.id);
+      const accounts = new Map<string, Account>([[account.id, account]]);
+      for (const release of releases) {
+        const id = release.createdByAccountId;
+        if (!accounts.has(id)) accounts.set(id, (await store.accounts.findById(id)) ?? account);
+      }
+      return {
+        releases: [...releases].sort((a, b) => b.number - a.number).map((release) => ({ release, createdBy: accounts.get(release.createdByAccountId) ?? account })),
+        queueDepth: await store.deployments.countQueued(deploymentRef(deployment), QUEUE_DEPTH_CAP),
+      };
+    },
     async scalingPolicies() {
       return scalingPoliciesOf(await store.deployments.currentReleases());
     },

@@ -6,6 +6,7 @@ import type {
   Clock,
   Collection,
   ControlPlane,
+  InstanceReport,
   Logger,
   Model,
   ModelCatalogEntry,
@@ -304,6 +305,10 @@ export interface Engine {
   /** The autoscaler's view: runners, instances, queue depth, cold boots, unhealthy versions (GET /metrics). */
   scheduler: {
     snapshot(): Promise<SchedulerSnapshot>;
+    /** The instances of a version the runners last reported, with the runner holding each. */
+    instancesOf(versionId: string): (InstanceReport & { runnerId: string })[];
+    /** Seconds from created to completed of a deployment's latest ended predictions (this node's, newest last). */
+    recentLatencies(deployment: string): number[];
     /** The version's crash-loop state, or null when healthy. */
     unhealthy(versionId: string): Unhealthy | null;
     /** One lost-runner sweep now (a timer runs one every schedulerSweepMs); resolves with how many were lost. */

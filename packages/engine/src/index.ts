@@ -22,5 +22,5 @@ export type { WebhookOptions } from "./webhooks/create-webhooks.js";
 export { MAX_ATTEMPTS } from "./scheduler/retries.js";
 export type { SchedulerSnapshot } from "./scheduler/scheduler.js";
 export type { CrashLoopPolicy, Unhealthy } from "./scheduler/version-health.js";
-export type { CreateDeploymentRequest, DeploymentUseCases, DeploymentView, UpdateDeploymentRequest } from "./deployments.js";
+export type { CreateDeploymentRequest, DeploymentHistory, DeploymentUseCases, DeploymentView, UpdateDeploymentRequest } from "./deployments.js";
 export type { VersionHealth } from "./deployment-routing.js";

@@ -5,7 +5,7 @@ import type { Account, Clock, Collection, Model, Prediction, Store } from "@ferr
 import type { Catalog } from "./catalog.js";
 import { canView, modelRef } from "./catalog.js";
 import type { Engine, ModelCatalogApi, RegisterModelRequest } from "./engine-types.js";
-import { ownerAccountOf } from "./models.js";
+import { upsertRegisteredModel } from "./models.js";
 
 const COLLECTION_PAGE_SIZE = 25;
 const EXAMPLE_PAGE_SIZE = 25;
@@ -50,23 +50,7 @@ export function createModelCatalog({ store, clock, catalog, predictions }: Model
     },
 
     async registerUnavailable(request: Omit<RegisterModelRequest, "version">, reason: string) {
-      const account = await ownerAccountOf(store, clock, request);
-      const upserted = await store.models.upsert({
-        owner: account.username,
-        name: request.name,
-        accountId: account.id,
-        description: request.description,
-        visibility: request.visibility,
-        isOfficial: request.isOfficial,
-        githubUrl: request.githubUrl ?? null,
-        paperUrl: request.paperUrl ?? null,
-        licenseUrl: request.licenseUrl ?? null,
-        weightsUrl: null,
-        coverImageUrl: request.coverImageUrl ?? null,
-        readme: request.readme ?? null,
-        hardware: request.hardware,
-        createdAt: clock.now().toISOString(),
-      });
+      const upserted = await upsertRegisteredModel(store, clock, request, clock.now().toISOString());
       const updated = await store.models.setCatalogEntry(upserted.id, {
         tags: [],
         pricing: null,

@@ -10,7 +10,7 @@ const MODEL_PAGE_SIZE = 25;
 const VERSION_PAGE_SIZE = 100;
 
 /** The account a registered model belongs to, created as an organization when it does not exist yet. */
-export async function ownerAccountOf(
+async function ownerAccountOf(
   store: Store,
   clock: Clock,
   request: Pick<RegisterModelRequest, "owner" | "ownerDisplayName">,
@@ -28,9 +28,36 @@ export async function ownerAccountOf(
   });
 }
 
-export function createModels(store: Store, clock: Clock, catalog: Catalog): Engine["models"] {
-  const ownerAccount = (request: RegisterModelRequest) => ownerAccountOf(store, clock, request);
+/**
+ * Creates the model a registration describes (created at `now`), or updates its details when it exists; its owner
+ * account is created when missing.
+ */
+export async function upsertRegisteredModel(
+  store: Store,
+  clock: Clock,
+  request: Omit<RegisterModelRequest, "version">,
+  now: string,
+): Promise<Model> {
+  const account = await ownerAccountOf(store, clock, request);
+  return store.models.upsert({
+    owner: account.username,
+    name: request.name,
+    accountId: account.id,
+    description: request.description,
+    visibility: request.visibility,
+    isOfficial: request.isOfficial,
+    githubUrl: request.githubUrl ?? null,
+    paperUrl: request.paperUrl ?? null,
+    licenseUrl: request.licenseUrl ?? null,
+    weightsUrl: null,
+    coverImageUrl: request.coverImageUrl ?? null,
+    readme: request.readme ?? null,
+    hardware: request.hardware,
+    createdAt: now,
+  });
+}
 
+export function createModels(store: Store, clock: Clock, catalog: Catalog): Engine["models"] {
   async function visible(viewer: Account | null, owner: string, name: string): Promise<Model> {
     const model = await store.models.get(owner, name);
     if (model === null || !canView(viewer, model)) throw new FerryError("not_found");
@@ -38,24 +65,8 @@ export function createModels(store: Store, clock: Clock, catalog: Catalog): Engi
   }
 
   async function register(request: RegisterModelRequest): Promise<{ model: Model; version: Version }> {
-    const account = await ownerAccount(request);
     const now = clock.now().toISOString();
-    const upserted = await store.models.upsert({
-      owner: account.username,
-      name: request.name,
-      accountId: account.id,
-      description: request.description,
-      visibility: request.visibility,
-      isOfficial: request.isOfficial,
-      githubUrl: request.githubUrl ?? null,
-      paperUrl: request.paperUrl ?? null,
-      licenseUrl: request.licenseUrl ?? null,
-      weightsUrl: null,
-      coverImageUrl: request.coverImageUrl ?? null,
-      readme: request.readme ?? null,
-      hardware: request.hardware,
-      createdAt: now,
-    });
+    const upserted = await upsertRegisteredModel(store, clock, request, now);
     const version = await store.versions.create({
       id: request.version.id,
       modelId: upserted.id,

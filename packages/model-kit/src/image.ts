@@ -56,13 +56,7 @@ const READABLE = "PNG, JPEG, WebP, GIF, TIFF, AVIF or SVG";
  */
 export async function decodeImage(input: string | Buffer, options: DecodeOptions = {}): Promise<RgbImage> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  let meta: Metadata;
-  try {
-    // limitInputPixels false: the limit is checked below with a clearer message than libvips gives.
-    meta = await sharpFor(input, { limitInputPixels: false }).metadata();
-  } catch (err) {
-    throw new ImageInputError(`Could not read the image (${reason(err)}); expected ${READABLE}`);
-  }
+  const meta = await readImageMetadata(input);
   const { width, height } = meta;
   if (!width || !height) throw new ImageInputError(`Could not read the image size; expected ${READABLE}`);
   if (width * height > maxPixels) {
@@ -81,6 +75,19 @@ export async function decodeImage(input: string | Buffer, options: DecodeOptions
     return { data, width: info.width, height: info.height, channels: 3, originalWidth, originalHeight, scale: info.width / originalWidth };
   } catch (err) {
     throw new ImageInputError(`Could not decode the image (${reason(err)})`);
+  }
+}
+
+/**
+ * Reads an image's header (size, format, alpha, orientation) without decoding its pixels. No pixel limit applies
+ * here: callers check their own with a clearer message than libvips gives. An input sharp cannot read throws an
+ * ImageInputError naming the readable formats.
+ */
+export async function readImageMetadata(input: string | Buffer): Promise<Metadata> {
+  try {
+    return await sharpFor(input, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new ImageInputError(`Could not read the image (${reason(err)}); expected ${READABLE}`);
   }
 }
 

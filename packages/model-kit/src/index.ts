@@ -12,6 +12,7 @@ export {
   paletteColor,
   pointToInput,
   readImageAsIs,
+  readImageMetadata,
   type Annotation,
   type DecodedAsIs,
   type DecodeOptions,

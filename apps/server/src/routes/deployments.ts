@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import type { UpdateDeploymentRequest } from "@ferry/engine";
 import { accountOf } from "../http/auth.js";
-import { serializeDeployment } from "../serializers/deployment.js";
+import { serializeDeployment, serializeDeploymentLive } from "../serializers/deployment.js";
 import { serializePage } from "../serializers/page.js";
 import { CREATE_FOR_MODEL_SCHEMA, createPrediction } from "./create-prediction.js";
 import type { CreatePredictionBody } from "./create-prediction.js";
@@ -78,9 +78,14 @@ export function deploymentRoutes(v1: FastifyInstance, deps: RouteDeps): void {
     return serializeDeployment(created);
   });
 
-  v1.get<{ Params: Params }>("/deployments/:owner/:name", { schema: { params: PARAMS_SCHEMA } }, async (request) =>
-    serializeDeployment(await engine.deployments.get(accountOf(request), request.params.owner, request.params.name)),
-  );
+  v1.get<{ Params: Params }>("/deployments/:owner/:name", { schema: { params: PARAMS_SCHEMA } }, async (request) => {
+    const { owner, name } = request.params;
+    const view = await engine.deployments.get(accountOf(request), owner, name);
+    // The live view (releases, instances, queue, latency) comes with the single deployment only: lists stay cheap.
+    const history = await engine.deployments.history(accountOf(request), owner, name);
+    const instances = engine.scheduler.instancesOf(view.deployment.currentRelease.versionId);
+    return { ...serializeDeployment(view), ...serializeDeploymentLive(history, instances, engine.scheduler.recentLatencies(`${owner}/${name}`)) };
+  });
 
   v1.patch<{ Params: Params; Body: ReleaseBody }>(
     "/deployments/:owner/:name",

@@ -8,7 +8,7 @@ import { ErrorNotice, Loading } from "../components/error-notice.js";
 import { useApi } from "../hooks/use-api.js";
 import { formatDate, formatSeconds } from "../lib/format.js";
 import { DeploymentForm } from "./deployment-form.js";
-import { instanceCount, latencies, queueDepth } from "./deployment-stats.js";
+import { instanceCount, instanceStates, latencies, queueDepth } from "./deployment-stats.js";
 
 export function DeploymentPage() {
   const { owner = "", name = "" } = useParams();
@@ -72,7 +72,7 @@ export function DeploymentPage() {
         <Fact label="Min / max instances">{release ? `${release.configuration.min_instances} / ${release.configuration.max_instances}` : "—"}</Fact>
         {typeof release?.configuration.max_queue === "number" && <Fact label="Max queue">{release.configuration.max_queue}</Fact>}
         <Fact label="Instances now">{instanceCount(data) ?? "—"}</Fact>
-        <Fact label="State">{typeof data.state === "string" ? data.state : "—"}</Fact>
+        <Fact label="Instance states">{instanceStates(data) ?? "—"}</Fact>
         <Fact label="Queue depth">{queueDepth(data) ?? "—"}</Fact>
         <Fact label="Recent latency">{latencies(data).map(([k, v]) => `${k} ${formatSeconds(v)}`).join(", ") || "—"}</Fact>
       </dl>

@@ -81,6 +81,8 @@ export interface Scheduler {
   /** Computes the plan now (and tells runners when their targets changed). */
   replan(): Promise<Plan>;
   snapshot(): Promise<SchedulerSnapshot>;
+  /** The instances of a version the runners reported in their last heartbeats, with the runner holding each. */
+  instancesOf(versionId: string): (InstanceReport & { runnerId: string })[];
   /**
    * The `waiting_for_capacity` entry of a prediction of the version that starts at `startedAt`, when the version's
    * work could not be placed (no runner with its hardware, or none with room) while it was queued. Memory only.
@@ -361,6 +363,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     replan() {
       dirty = true;
       return currentPlan();
+    },
+
+    instancesOf(versionId) {
+      return registry
+        .all()
+        .flatMap((runner) => runner.instances.filter((i) => i.versionId === versionId).map((i) => ({ ...i, runnerId: runner.registration.runnerId })));
     },
 
     async snapshot() {
