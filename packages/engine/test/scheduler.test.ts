@@ -145,6 +145,23 @@ describe("retries", () => {
     ]);
   });
 
+  it("retries a platform failure on another runner, where the prediction then succeeds", async () => {
+    await setup();
+    const cp = fx.engine.controlPlane;
+    const p = await create();
+    await cp.claim("r1", fx.version.id);
+    await cp.release("r1", p.id, "the instance went away before dispatch");
+    const retried = await cp.claim("r2", fx.version.id);
+    expect(retried?.predictionId).toBe(p.id);
+    await cp.report("r2", p.id, { type: "started" });
+    await cp.report("r2", p.id, { type: "succeeded", output: "done" });
+    const ended = await row(p.id);
+    expect(ended).toMatchObject({ status: "succeeded", output: "done", attempt: 2 });
+    const retrying = ended.timeline?.find((e) => e.phase === "retrying");
+    expect(retrying).toMatchObject({ attempt: 2, reason: expect.stringContaining("went away") as unknown });
+    expect(ended.timeline?.at(-1)?.phase).toBe("succeeded");
+  });
+
   it("never retries a model's own error", async () => {
     await setup();
     const cp = fx.engine.controlPlane;
