@@ -37,6 +37,8 @@ describe("GET /metrics", () => {
     let body = await scrape();
     expect(body).toContain(`ferry_queue_depth{model="${ref}"} 2`);
     expect(body).toContain("ferry_runners 1");
+    // Process metrics keep their standard names, as dashboards expect them.
+    expect(body).toMatch(/^process_cpu_seconds_total \d/m);
     expect(body).toContain(`ferry_instances{model="${ref}",state="busy"} 1`);
     expect(body).toContain(`ferry_cold_boots_total{model="${ref}",deployment=""} 1`);
 

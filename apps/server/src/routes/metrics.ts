@@ -13,7 +13,8 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export function metricsRoutes(app: FastifyInstance, deps: { engine: Engine }): void {
   const { engine } = deps;
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "ferry_process_" });
+  // The standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …) that ready-made dashboards expect.
+  collectDefaultMetrics({ register: registry });
 
   let snapshot: ReturnType<Engine["scheduler"]["snapshot"]> | null = null;
   // One scheduler snapshot per scrape, shared by every metric that reads it.
