@@ -1,9 +1,9 @@
 // The runner's public types: its options, its handle, and what it tells about its instances.
-import type { Clock, ControlPlane, Logger, RunnerResources } from "@ferry/core";
+import type { Clock, ControlPlane, InstanceReport, Logger, RunnerResources } from "@ferry/core";
 import type { InputFileOptions } from "./inputs/input-files.js";
 
-/** booting → ready ⇄ busy → stopping → stopped | failed (busy: every slot taken). */
-export type InstanceState = "booting" | "ready" | "busy" | "stopping" | "stopped" | "failed";
+/** booting → ready ⇄ busy → stopping → stopped | failed (busy: every slot taken). The scheduler's own type. */
+export type { InstanceState } from "@ferry/core";
 
 /** How an instance process ended. */
 export interface InstanceExit {
@@ -11,24 +11,15 @@ export interface InstanceExit {
   signal: NodeJS.Signals | null;
 }
 
-/** A snapshot of one instance, for status pages, logs and tests. Times are ISO strings. */
-export interface InstanceInfo {
-  id: string;
-  versionId: string;
+/**
+ * A snapshot of one instance, for status pages, logs and tests: what a heartbeat reports of it (the InstanceReport
+ * of the scheduling contract; times are ISO strings), plus what only this machine knows.
+ */
+export interface InstanceInfo extends InstanceReport {
   /** "owner/name" of the model. */
   model: string;
-  state: InstanceState;
   pid: number | null;
   port: number;
-  concurrency: number;
-  /** Ids of the predictions holding a slot. */
-  running: string[];
-  startedAt: string;
-  /** When setup finished (readyAt − startedAt is the cold-boot time), or null. */
-  readyAt: string | null;
-  /** Since when the instance has had nothing to do, or null while booting, busy or gone. */
-  idleSince: string | null;
-  failure: string | null;
 }
 
 export interface RunnerOptions {
