@@ -6,10 +6,8 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type Replicate from "replicate";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "./support/databases.js";
-import { removeDataDir, startServer, type RunningServer } from "./support/server.js";
-import { clientFor } from "./support/client.js";
+import { DATABASE_KINDS } from "./support/databases.js";
+import { useServerOn } from "./support/server-on-database.js";
 
 /** A plain file server on 127.0.0.1, as a user's own storage would be. */
 async function startOrigin(files: Record<string, { type: string; bytes: Buffer }>): Promise<{ url: string; server: Server; hits: string[] }> {
@@ -38,28 +36,21 @@ async function download(url: string): Promise<{ status: number; type: string | n
 const WAV = Buffer.concat([Buffer.from("RIFF"), randomBytes(3_000)]);
 
 describe.each(DATABASE_KINDS)("file inputs and outputs through the official client on %s", (kind) => {
-  let database: TestDatabase;
-  let server: RunningServer;
-  let replicate: Replicate;
   let origin: Awaited<ReturnType<typeof startOrigin>>;
+
+  const booted = useServerOn(kind, { env: { FERRY_ALLOWED_INPUT_HOSTS: "127.0.0.1" } });
 
   beforeAll(async () => {
     origin = await startOrigin({ "/sounds/clip.wav": { type: "audio/wav", bytes: WAV } });
-    database = await createTestDatabase(kind);
-    server = await startServer({ databaseUrl: database.url, env: { FERRY_ALLOWED_INPUT_HOSTS: "127.0.0.1" } });
-    replicate = clientFor(server);
   });
 
   afterAll(async () => {
-    await server?.stop();
-    await database?.drop();
-    if (server) removeDataDir(server.dataDir);
     origin?.server.closeAllConnections();
     origin?.server.close();
   });
 
   const echo = async (file: unknown): Promise<string> => {
-    const output = await replicate.run("ferry/file-echo", { input: { file } });
+    const output = await booted.replicate.run("ferry/file-echo", { input: { file } });
     expect(typeof output).toBe("string");
     return output as unknown as string;
   };
@@ -67,7 +58,7 @@ describe.each(DATABASE_KINDS)("file inputs and outputs through the official clie
   it("echoes a Buffer the client uploads through files.create, served back anonymously by a signed link", async () => {
     const bytes = randomBytes(150_000);
     const output = await echo(bytes);
-    expect(output).toMatch(new RegExp(`^${server.apiUrl}/files/[a-z0-9]+/download/[^?]+\\?owner=[^&]+&expiry=\\d+&signature=`, "i"));
+    expect(output).toMatch(new RegExp(`^${booted.server.apiUrl}/files/[a-z0-9]+/download/[^?]+\\?owner=[^&]+&expiry=\\d+&signature=`, "i"));
     const got = await download(output);
     expect(got).toMatchObject({ status: 200, type: "application/octet-stream" });
     expect(got.bytes.equals(bytes)).toBe(true);
@@ -99,8 +90,8 @@ describe.each(DATABASE_KINDS)("file inputs and outputs through the official clie
   });
 
   it("shows the output link on the prediction, and the input as the caller sent it", async () => {
-    const file = await replicate.files.create(new Blob([Buffer.from("hello file")], { type: "text/plain" }));
-    const prediction = await replicate.predictions.create({ model: "ferry/file-echo", input: { file: file.urls.get }, wait: 60 });
+    const file = await booted.replicate.files.create(new Blob([Buffer.from("hello file")], { type: "text/plain" }));
+    const prediction = await booted.replicate.predictions.create({ model: "ferry/file-echo", input: { file: file.urls.get }, wait: 60 });
     expect(prediction).toMatchObject({ status: "succeeded", input: { file: file.urls.get } });
     const got = await download(prediction.output as string);
     expect(got.bytes.toString()).toBe("hello file");
@@ -115,13 +106,13 @@ describe.each(DATABASE_KINDS)("file inputs and outputs through the official clie
   });
 
   it("answers 422 for a Files-API URL that is not one of the caller's files, and queues nothing", async () => {
-    const before = (await replicate.predictions.list()).results.length;
-    const error = await replicate.predictions.create({ model: "ferry/file-echo", input: { file: `${server.apiUrl}/files/nosuchfile` } }).then(
+    const before = (await booted.replicate.predictions.list()).results.length;
+    const error = await booted.replicate.predictions.create({ model: "ferry/file-echo", input: { file: `${booted.server.apiUrl}/files/nosuchfile` } }).then(
       () => null,
       (e: unknown) => e as { response?: Response; message: string },
     );
     expect(error?.response?.status).toBe(422);
     expect(error?.message).toContain("is not one of your files");
-    expect((await replicate.predictions.list()).results.length).toBe(before);
+    expect((await booted.replicate.predictions.list()).results.length).toBe(before);
   });
 });

@@ -8,9 +8,10 @@ import { fileDownloadUrl } from "@ferry/core";
 import type { FileJSON } from "@ferry/core";
 import { createS3BlobStore, createStore, storeConfigFromUrl } from "@ferry/store";
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverProcess } from "../packages/store/test/support/blob-store-factories.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "./support/databases.js";
-import { removeDataDir, startServer, type RunningServer } from "./support/server.js";
+import { DATABASE_KINDS } from "./support/databases.js";
 import { clientFor } from "./support/client.js";
+import { removeDataDir, startServer, type RunningServer } from "./support/server.js";
+import { useServerOn } from "./support/server-on-database.js";
 
 const MAX_UPLOAD_BYTES = 1024 * 1024;
 
@@ -26,42 +27,28 @@ async function signedDownloadUrl(server: RunningServer, databaseUrl: string | un
 }
 
 describe.each(DATABASE_KINDS)("files through the official client on %s", (kind) => {
-  let database: TestDatabase;
-  let server: RunningServer;
-  let replicate: Replicate;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    server = await startServer({ databaseUrl: database.url, env: { FERRY_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
-    replicate = clientFor(server);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await database?.drop();
-    if (server) removeDataDir(server.dataDir);
-  });
+  const booted = useServerOn(kind, { env: { FERRY_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
 
   const downloadUrl = async (fileId: string) =>
-    signedDownloadUrl(server, database.url, (await replicate.accounts.current()).username, fileId);
+    signedDownloadUrl(booted.server, booted.database.url, (await booted.replicate.accounts.current()).username, fileId);
 
   it("uploads a Blob with metadata, then gets, lists, downloads anonymously and deletes it", async () => {
     const bytes = randomBytes(200_000);
-    const created = await replicate.files.create(new File([bytes], "noise.png", { type: "image/png" }), { purpose: "e2e" });
+    const created = await booted.replicate.files.create(new File([bytes], "noise.png", { type: "image/png" }), { purpose: "e2e" });
     expect(created).toMatchObject({
       name: "noise.png",
       content_type: "image/png",
       size: bytes.length,
       metadata: { purpose: "e2e" },
-      urls: { get: `${server.apiUrl}/files/${created.id}` },
+      urls: { get: `${booted.server.apiUrl}/files/${created.id}` },
     });
     // replicate's FileObject type leaves out name, etag and md5; the server sends them (spec §3.6).
     const full = created as unknown as FileJSON;
     expect(full.etag).toMatch(/^[0-9a-f]{32}$/);
     expect(full.etag).toBe(full.checksums.md5);
 
-    expect(await replicate.files.get(created.id)).toEqual(created);
-    const listed = await replicate.files.list();
+    expect(await booted.replicate.files.get(created.id)).toEqual(created);
+    const listed = await booted.replicate.files.list();
     expect(listed.results.map((f) => f.id)).toContain(created.id);
 
     // No Authorization header, no cookies: the link alone is the capability.
@@ -70,23 +57,23 @@ describe.each(DATABASE_KINDS)("files through the official client on %s", (kind) 
     expect(response.headers.get("content-type")).toBe("image/png");
     expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true);
 
-    expect(await replicate.files.delete(created.id)).toBe(true);
-    await expect(replicate.files.get(created.id)).rejects.toMatchObject({ name: "ApiError", response: { status: 404 } });
+    expect(await booted.replicate.files.delete(created.id)).toBe(true);
+    await expect(booted.replicate.files.get(created.id)).rejects.toMatchObject({ name: "ApiError", response: { status: 404 } });
     expect((await fetch(await downloadUrl(created.id))).status).toBe(404);
   });
 
   it("uploads a Buffer as application/octet-stream under a generated name, newest first in the list", async () => {
-    const first = await replicate.files.create(Buffer.from("first"));
-    const second = await replicate.files.create(Buffer.from("second"));
+    const first = await booted.replicate.files.create(Buffer.from("first"));
+    const second = await booted.replicate.files.create(Buffer.from("second"));
     expect(second).toMatchObject({ content_type: "application/octet-stream", size: 6, metadata: {} });
     expect((second as unknown as FileJSON).name).toMatch(/^buffer_\d+$/);
-    const ids = (await replicate.files.list()).results.map((f) => f.id);
+    const ids = (await booted.replicate.files.list()).results.map((f) => f.id);
     expect(ids.indexOf(second.id)).toBeLessThan(ids.indexOf(first.id));
   });
 
   it("refuses uploads over FERRY_MAX_UPLOAD_BYTES with 413, just over and far over the limit", async () => {
     for (const size of [MAX_UPLOAD_BYTES + 1, MAX_UPLOAD_BYTES * 8]) {
-      const error = await replicate.files.create(Buffer.alloc(size)).then(
+      const error = await booted.replicate.files.create(Buffer.alloc(size)).then(
         () => null,
         (e: unknown) => e as { name: string; message: string; response?: Response },
       );
@@ -94,7 +81,7 @@ describe.each(DATABASE_KINDS)("files through the official client on %s", (kind) 
       expect(error?.response?.status).toBe(413);
       expect(error?.message).toContain('{"title":"Payload too large","detail":"Files must be less than 1MB in size","status":413}');
     }
-    expect((await replicate.files.create(Buffer.alloc(MAX_UPLOAD_BYTES))).size).toBe(MAX_UPLOAD_BYTES);
+    expect((await booted.replicate.files.create(Buffer.alloc(MAX_UPLOAD_BYTES))).size).toBe(MAX_UPLOAD_BYTES);
   });
 });
 

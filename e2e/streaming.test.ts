@@ -1,10 +1,9 @@
 // replicate.stream() with the official client (1.4.0) against a real server, on SQLite and PostgreSQL: tokens
 // live and in order, a prediction that already finished, failure and cancel endings, and Last-Event-ID.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type Replicate from "replicate";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "./support/databases.js";
-import { removeDataDir, startServer, type RunningServer } from "./support/server.js";
+import { describe, expect, it } from "vitest";
+import { DATABASE_KINDS } from "./support/databases.js";
 import { clientFor, pollPrediction } from "./support/client.js";
+import { useServerOn } from "./support/server-on-database.js";
 
 interface Event {
   event: string;
@@ -25,24 +24,10 @@ function predictionIdOf(streamUrl: string): string {
 }
 
 describe.each(DATABASE_KINDS)("streaming through the official client on %s", (kind) => {
-  let database: TestDatabase;
-  let server: RunningServer;
-  let replicate: Replicate;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    server = await startServer({ databaseUrl: database.url });
-    replicate = clientFor(server);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await database?.drop();
-    if (server) removeDataDir(server.dataDir);
-  });
+  const booted = useServerOn(kind);
 
   it("yields every token of ferry/count in order, each as it is produced, then done", async () => {
-    const events = await collect(replicate.stream("ferry/count", { input: { to: 5, delay_ms: 150 } }));
+    const events = await collect(booted.replicate.stream("ferry/count", { input: { to: 5, delay_ms: 150 } }));
     expect(events.filter((e) => e.event === "output").map((e) => e.data)).toEqual(["1", "2", "3", "4", "5"]);
     expect(events.filter((e) => e.event === "logs").map((e) => e.data).join("")).toBe(
       "counted 1\ncounted 2\ncounted 3\ncounted 4\ncounted 5\n",
@@ -62,11 +47,11 @@ describe.each(DATABASE_KINDS)("streaming through the official client on %s", (ki
     const late: typeof fetch = async (input, init) => {
       const url = String(input instanceof Request ? input.url : input);
       if (url.includes("/v1/streams/")) {
-        await pollPrediction(replicate, predictionIdOf(url), (p) => p.status === "succeeded");
+        await pollPrediction(booted.replicate, predictionIdOf(url), (p) => p.status === "succeeded");
       }
       return fetch(input, init);
     };
-    const events = await collect(clientFor(server, { fetch: late }).stream("ferry/count", { input: { to: 3, delay_ms: 0 } }));
+    const events = await collect(clientFor(booted.server, { fetch: late }).stream("ferry/count", { input: { to: 3, delay_ms: 0 } }));
     expect(events.map((e) => [e.event, e.data])).toEqual([
       ["logs", "counted 1\ncounted 2\ncounted 3\n"],
       ["output", "1"],
@@ -79,7 +64,7 @@ describe.each(DATABASE_KINDS)("streaming through the official client on %s", (ki
   it("fails the iterator with the error event's data when the model raises", async () => {
     const events: string[] = [];
     const attempt = (async () => {
-      for await (const event of replicate.stream("ferry/count", { input: { to: 5, delay_ms: 0, fail_at: 3 } })) {
+      for await (const event of booted.replicate.stream("ferry/count", { input: { to: 5, delay_ms: 0, fail_at: 3 } })) {
         if (event.event === "output") events.push(String(event.data));
       }
     })();
@@ -95,16 +80,16 @@ describe.each(DATABASE_KINDS)("streaming through the official client on %s", (ki
       return fetch(input, init);
     };
     const events: Event[] = [];
-    for await (const { event, data, id } of clientFor(server, { fetch: recording }).stream("ferry/count", { input: { to: 100, delay_ms: 100 } })) {
+    for await (const { event, data, id } of clientFor(booted.server, { fetch: recording }).stream("ferry/count", { input: { to: 100, delay_ms: 100 } })) {
       events.push({ event, data, id, at: Date.now() });
-      if (event === "output" && data === "2") await replicate.predictions.cancel(predictionIdOf(streamUrl));
+      if (event === "output" && data === "2") await booted.replicate.predictions.cancel(predictionIdOf(streamUrl));
     }
     expect(events.at(-1)).toMatchObject({ event: "done", data: '{"reason":"canceled"}' });
     expect(events.filter((e) => e.event === "output").length).toBeLessThan(100);
   });
 
   it("resumes after Last-Event-ID, as a client that reconnects does", async () => {
-    const prediction = await replicate.predictions.create({ model: "ferry/count", input: { to: 3, delay_ms: 0 }, wait: 60 });
+    const prediction = await booted.replicate.predictions.create({ model: "ferry/count", input: { to: 3, delay_ms: 0 }, wait: 60 });
     expect(prediction.status).toBe("succeeded");
     const streamUrl = prediction.urls.stream!;
     const all = await (await fetch(streamUrl, { headers: { accept: "text/event-stream" } })).text();
@@ -118,11 +103,11 @@ describe.each(DATABASE_KINDS)("streaming through the official client on %s", (ki
   });
 
   it("answers 404 for a forged stream URL", async () => {
-    const prediction = await replicate.predictions.create({ model: "ferry/count", input: { to: 1, delay_ms: 0 } });
+    const prediction = await booted.replicate.predictions.create({ model: "ferry/count", input: { to: 1, delay_ms: 0 } });
     const forged = prediction.urls.stream!.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
     const response = await fetch(forged);
     expect(response.status).toBe(404);
     await response.body?.cancel();
-    await pollPrediction(replicate, prediction.id, (p) => p.status === "succeeded");
+    await pollPrediction(booted.replicate, prediction.id, (p) => p.status === "succeeded");
   });
 });

@@ -3,12 +3,12 @@
 // of a fast ferry/count; a receiver that fails first and gets the same webhook-id again; and a completed
 // delivery that survives a receiver outage and a server killed with SIGKILL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type Replicate from "replicate";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "./support/databases.js";
 import { freePort } from "./support/free-port.js";
-import { removeDataDir, startServer, type RunningServer } from "./support/server.js";
 import { clientFor, pollPrediction } from "./support/client.js";
 import { startWebhookReceiver, until, type WebhookReceiver } from "./support/webhook-receiver.js";
+import { removeDataDir, startServer, type RunningServer } from "./support/server.js";
+import { useServerOn } from "./support/server-on-database.js";
 
 interface DeliveryLogEntry {
   id: string;
@@ -38,49 +38,42 @@ async function settledLog(server: RunningServer, predictionId: string): Promise<
 const isDone = (p: { status: string }) => p.status === "succeeded" || p.status === "failed" || p.status === "canceled";
 
 describe.each(DATABASE_KINDS)("webhooks on %s", (kind) => {
-  let database: TestDatabase;
-  let server: RunningServer;
-  let replicate: Replicate;
   let secret: string;
   let receiver: WebhookReceiver;
 
+  const booted = useServerOn(kind);
+
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    server = await startServer({ databaseUrl: database.url });
-    replicate = clientFor(server);
-    secret = (await replicate.webhooks.default.secret.get()).key;
+    secret = (await booted.replicate.webhooks.default.secret.get()).key;
     receiver = await startWebhookReceiver(secret);
   });
 
   afterAll(async () => {
     await receiver?.close();
-    await server?.stop();
-    await database?.drop();
-    if (server) removeDataDir(server.dataDir);
   });
 
   /** Runs ferry/count to the end with a webhook on its own path of the receiver; returns the finished prediction. */
   async function runCount(path: string, input: Record<string, unknown>, filter?: ("start" | "output" | "logs" | "completed")[]) {
-    const created = await replicate.predictions.create({
+    const created = await booted.replicate.predictions.create({
       model: "ferry/count",
       input,
       webhook: `${receiver.url}${path}`,
       ...(filter ? { webhook_events_filter: filter } : {}),
     });
-    const done = await pollPrediction(replicate, created.id, isDone);
+    const done = await pollPrediction(booted.replicate, created.id, isDone);
     await until(() => receiver.deliveries.some((d) => d.path === path && isDone(d.prediction)), 15_000, `the completed delivery to ${path}`);
     return { prediction: done, deliveries: () => receiver.deliveries.filter((d) => d.path === path) };
   }
 
   it("serves one whsec_ secret per account", async () => {
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+={0,2}$/);
-    expect((await replicate.webhooks.default.secret.get()).key).toBe(secret);
+    expect((await booted.replicate.webhooks.default.secret.get()).key).toBe(secret);
   });
 
   it("sends every event by default, each one signed, the last one exactly as GET returns the prediction", async () => {
     const { prediction, deliveries } = await runCount("/all?user=7", { to: 3, delay_ms: 600 });
     expect(prediction.status).toBe("succeeded");
-    const log = await settledLog(server, prediction.id);
+    const log = await settledLog(booted.server, prediction.id);
     expect(log.every((entry) => entry.status === "delivered")).toBe(true);
     const events = log.map((entry) => entry.event);
     expect(events[0]).toBe("start");
@@ -89,14 +82,14 @@ describe.each(DATABASE_KINDS)("webhooks on %s", (kind) => {
     expect(deliveries().every((d) => d.valid)).toBe(true);
     expect(deliveries()).toHaveLength(events.length);
     const completed = deliveries().find((d) => d.prediction.status === "succeeded");
-    expect(completed?.prediction).toEqual(JSON.parse(JSON.stringify(await replicate.predictions.get(prediction.id))));
+    expect(completed?.prediction).toEqual(JSON.parse(JSON.stringify(await booted.replicate.predictions.get(prediction.id))));
   });
 
   it("sends only the events webhook_events_filter names", async () => {
     const { prediction, deliveries } = await runCount("/filtered", { to: 5, delay_ms: 50 }, ["start", "completed"]);
     expect(deliveries().map((d) => d.prediction.status)).toEqual(["processing", "succeeded"]);
     expect(deliveries().every((d) => d.valid)).toBe(true);
-    expect((await settledLog(server, prediction.id)).map((entry) => [entry.event, entry.status])).toEqual([
+    expect((await settledLog(booted.server, prediction.id)).map((entry) => [entry.event, entry.status])).toEqual([
       ["start", "delivered"],
       ["completed", "delivered"],
     ]);
@@ -105,7 +98,7 @@ describe.each(DATABASE_KINDS)("webhooks on %s", (kind) => {
   it("throttles a fast stream of output to about two deliveries a second, the last one carrying the full output", async () => {
     const to = 80;
     const { prediction, deliveries } = await runCount("/throttled", { to, delay_ms: 25 }, ["output", "completed"]);
-    await settledLog(server, prediction.id);
+    await settledLog(booted.server, prediction.id);
     const full = Array.from({ length: to }, (_, i) => String(i + 1));
     expect(prediction.output).toEqual(full);
     const outputs = deliveries().filter((d) => d.prediction.status === "processing");
@@ -125,20 +118,20 @@ describe.each(DATABASE_KINDS)("webhooks on %s", (kind) => {
     const failing = await startWebhookReceiver(secret);
     failing.answer((index) => (index === 0 ? 500 : 200));
     try {
-      const created = await replicate.predictions.create({
+      const created = await booted.replicate.predictions.create({
         model: "ferry/count",
         input: { to: 2, delay_ms: 1 },
         webhook: `${failing.url}/retry`,
         webhook_events_filter: ["completed"],
       });
-      await pollPrediction(replicate, created.id, isDone);
+      await pollPrediction(booted.replicate, created.id, isDone);
       await until(() => failing.deliveries.length >= 2, 15_000, "the retry");
       const [first, second] = failing.deliveries;
       expect(second!.id).toBe(first!.id);
       expect(second!.timestamp).toBeGreaterThan(first!.timestamp);
       expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(900);
       expect(failing.deliveries.every((d) => d.valid)).toBe(true);
-      const [entry] = await settledLog(server, created.id);
+      const [entry] = await settledLog(booted.server, created.id);
       expect(entry).toMatchObject({ id: first!.id, event: "completed", status: "delivered" });
       expect(entry!.attempts.map((a) => a.status_code)).toEqual([500, 200]);
     } finally {
