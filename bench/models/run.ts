@@ -8,15 +8,15 @@
 // `npx tsx bench/models/run.ts [model …]`; BENCH_MODEL_SAMPLES (default 20) caps the samples per model, and a
 // model gets fewer when 20 s of them are spent.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { INSTANCE_BIN_PATH } from "@ferry/sdk";
-import { exitOf, waitForHealth } from "../support/server-process.js";
+import { BENCH_TOKEN, exitOf, startFerry } from "../support/server-process.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
-const TOKEN = "r8_benchToken00000000000000000000000000";
+const TOKEN = BENCH_TOKEN;
 const MAX_SAMPLES = Number(process.env["BENCH_MODEL_SAMPLES"] ?? "20");
 const SAMPLE_BUDGET_MS = 20_000;
 const BOOT_TIMEOUT_MS = 180_000;
@@ -43,33 +43,15 @@ interface ModelResult {
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const models = officialModels().filter((m) => only.length === 0 || only.includes(m.name) || only.includes(`${m.owner}/${m.name}`));
-  const dataDir = mkdtempSync(join(tmpdir(), "ferry-bench-models-"));
-  const port = 19000 + Math.floor(Math.random() * 1000);
-  const base = `http://127.0.0.1:${port}`;
-  const ferry = spawn(process.execPath, ["--import", "tsx", join(ROOT, "apps/server/src/main.ts")], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      FERRY_PUBLIC_URL: base,
-      FERRY_DATA_DIR: dataDir,
-      FERRY_BOOTSTRAP_TOKEN: TOKEN,
-      FERRY_LOG_LEVEL: "warn",
-      // Only what is measured runs: no background examples, no warm pool, one instance at a time.
-      FERRY_RUN_EXAMPLES: "false",
-      FERRY_OFFICIAL_MIN_INSTANCES: "0",
-      FERRY_MAX_INSTANCES: "1",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  // Only what is measured runs: no background examples, no warm pool, one instance at a time.
+  const ferry = await startFerry({ FERRY_MAX_INSTANCES: "1" }, { inheritOutput: true });
+  const base = ferry.base;
   const results: ModelResult[] = [];
   try {
-    await waitForHealth(port);
     for (const manifest of models) {
       const ref = `${manifest.owner}/${manifest.name}`;
       try {
-        const result = await benchModel(manifest, base, ferry.pid ?? 0);
+        const result = await benchModel(manifest, base, ferry.child.pid ?? 0);
         results.push(result);
         console.log(`${ref}: ${JSON.stringify(result)}`);
       } catch (error) {
@@ -77,9 +59,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    ferry.kill("SIGTERM");
-    await exitOf(ferry);
-    rmSync(dataDir, { recursive: true, force: true });
+    await ferry.stop();
   }
 
   const date = new Date().toISOString();

@@ -1,33 +1,23 @@
 // bench/overhead: p50/p99 of sync ferry/hello-world predictions through the API against a bare node:http round
 // trip, and sustained sync predictions/s with 32 concurrent clients, all in one run on this machine.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { createLoad, percentile, type Target } from "./load.js";
-import { exitOf, waitForHealth } from "../support/server-process.js";
+import { BENCH_TOKEN, exitOf, startFerry } from "../support/server-process.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
-const TOKEN = "r8_benchToken00000000000000000000000000";
+const TOKEN = BENCH_TOKEN;
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? "2000");
 const DURATION_MS = Number(process.env["BENCH_DURATION_MS"] ?? "10000");
 const CLIENTS = 32;
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
-  const bare = await spawnAndWait(["--import", "tsx", join(ROOT, "bench/overhead/bare-server.ts"), "0"], {}, /listening (\d+)/);
-  const ferryPort = 18000 + Math.floor(Math.random() * 1000);
-  const ferry = await spawnAndWait(["--import", "tsx", join(ROOT, "apps/server/src/main.ts")], {
-    PORT: String(ferryPort),
-    HOST: "127.0.0.1",
-    FERRY_DATA_DIR: dataDir,
-    FERRY_BOOTSTRAP_TOKEN: TOKEN,
-    FERRY_LOG_LEVEL: "warn",
-    // The API path alone: no background example runs, no warm official instances competing for the 2 cores.
-    FERRY_RUN_EXAMPLES: "false",
-    FERRY_OFFICIAL_MIN_INSTANCES: "0",
-  }, null);
-  await waitForHealth(ferryPort);
+  const bare = await spawnAndWait(["--import", "tsx", join(ROOT, "bench/overhead/bare-server.ts"), "0"], /listening (\d+)/);
+  // The API path alone: no background example runs, no warm official instances competing for the 2 cores.
+  const ferry = await startFerry({}, { inheritOutput: true });
+  const ferryPort = ferry.port;
 
   const body = JSON.stringify({ input: { text: "bench" } });
   const bareTarget: Target = { port: bare.port, path: "/", headers: {}, body, check: expectHello };
@@ -79,9 +69,7 @@ async function main(): Promise<void> {
     if (server !== null) console.log(`CPU per prediction under load: server ${server} µs, model instance ${instance} µs`);
   } finally {
     bare.child.kill("SIGTERM");
-    ferry.child.kill("SIGTERM");
-    await Promise.all([exitOf(bare.child), exitOf(ferry.child)]);
-    rmSync(dataDir, { recursive: true, force: true });
+    await Promise.all([exitOf(bare.child), ferry.stop()]);
   }
 }
 
@@ -119,12 +107,12 @@ function f(ms: number): string {
   return ms.toFixed(3);
 }
 
-async function spawnAndWait(args: string[], env: Record<string, string>, ready: RegExp | null) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", ready === null ? "inherit" : "pipe", "inherit"] });
-  if (ready === null || child.stdout === null) return { child, port: 0 };
+/** Starts a node process and resolves with the port it prints (`ready` captures it) once it does. */
+async function spawnAndWait(args: string[], ready: RegExp) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolvePort, reject) => {
     let out = "";
-    child.stdout?.on("data", (c: Buffer) => {
+    child.stdout.on("data", (c: Buffer) => {
       out += c.toString();
       const match = ready.exec(out);
       if (match) resolvePort(Number(match[1]));

@@ -2,15 +2,14 @@
 // (2) a cold boot's overhead beyond the model's own setup, (3) throughput as a version scales from 1 to 4 instances.
 // Each part boots the real server (`npm start`'s main.ts, SQLite, the in-process runner) with the models in
 // bench/scheduling/models; the models report their own clock, so the times are measured where they happen.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { percentile } from "../overhead/load.js";
-import { exitOf, waitForHealth } from "../support/server-process.js";
+import { BENCH_TOKEN, startFerry, type FerryProcess } from "../support/server-process.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
-const TOKEN = "r8_benchToken00000000000000000000000000";
+const TOKEN = BENCH_TOKEN;
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? "300");
 const COLD_RUNS = Number(process.env["BENCH_COLD_RUNS"] ?? "5");
 const SLEEP_MS = Number(process.env["BENCH_SLEEP_MS"] ?? "100");
@@ -18,13 +17,6 @@ const DURATION_MS = Number(process.env["BENCH_DURATION_MS"] ?? "8000");
 const CLIENTS = Number(process.env["BENCH_CLIENTS"] ?? "16");
 /** Every wait in the bench is bounded: a run that cannot make progress fails instead of hanging. */
 const WAIT_LIMIT_MS = 60_000;
-
-interface Server {
-  api: string;
-  port: number;
-  stop(): Promise<void>;
-  log(): string;
-}
 
 interface PredictionJSON {
   id: string;
@@ -36,44 +28,13 @@ interface PredictionJSON {
   timeline?: { phase: string; at: string }[];
 }
 
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const dataDir = mkdtempSync(join(tmpdir(), "ferry-bench-scheduling-"));
-  const port = 19000 + Math.floor(Math.random() * 1000);
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "apps/server/src/main.ts")], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      FERRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      FERRY_DATA_DIR: dataDir,
-      FERRY_BOOTSTRAP_TOKEN: TOKEN,
-      FERRY_LOG_LEVEL: "warn",
-      FERRY_MODELS_DIR: join(ROOT, "bench/scheduling/models"),
-      FERRY_OFFICIAL_MIN_INSTANCES: "0",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const stop = async () => {
-    child.kill("SIGTERM");
-    await exitOf(child);
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  try {
-    await waitForHealth(port);
-  } catch (error) {
-    await stop();
-    throw new Error(`${String(error)}\n${output.slice(-4000)}`);
-  }
-  return { api: `http://127.0.0.1:${port}/v1`, port, stop, log: () => output };
+/** The server with the models of bench/scheduling/models only. */
+function startServer(env: Record<string, string>): Promise<FerryProcess> {
+  return startFerry({ FERRY_MODELS_DIR: join(ROOT, "bench/scheduling/models"), ...env });
 }
 
 /** A sync prediction (Prefer: wait) that must succeed; returns its JSON and the parsed output. */
-async function predict(server: Server, model: string, input: Record<string, unknown>): Promise<{ json: PredictionJSON; output: Record<string, number> }> {
+async function predict(server: FerryProcess, model: string, input: Record<string, unknown>): Promise<{ json: PredictionJSON; output: Record<string, number> }> {
   const response = await fetch(`${server.api}/models/${model}/predictions`, {
     method: "POST",
     headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", prefer: "wait=60" },
@@ -85,7 +46,7 @@ async function predict(server: Server, model: string, input: Record<string, unkn
 }
 
 /** Live instances of a model as GET /metrics reports them (runners that heartbeat), or null when none report. */
-async function liveInstances(server: Server, model: string): Promise<number | null> {
+async function liveInstances(server: FerryProcess, model: string): Promise<number | null> {
   const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
   if (!/^ferry_runners [1-9]/m.test(text)) return null;
   let live = 0;

@@ -1,15 +1,14 @@
 // bench/streaming: how long a token takes from the model's yield to an SSE client reading it, through the whole
 // path (instance → runner → engine → store → bus → stream hub → HTTP), with one stream and with several at once.
 // The model (models/stream-clock) yields its own clock; the reader compares it with its clock on the same machine.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { percentile } from "../overhead/load.js";
-import { exitOf, waitForHealth } from "../support/server-process.js";
+import { BENCH_TOKEN, startFerry } from "../support/server-process.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
-const TOKEN = "r8_benchToken00000000000000000000000000";
+const TOKEN = BENCH_TOKEN;
 const TOKENS = Number(process.env["BENCH_TOKENS"] ?? "50");
 const DELAY_MS = Number(process.env["BENCH_DELAY_MS"] ?? "20");
 const RUNS = Number(process.env["BENCH_RUNS"] ?? "10");
@@ -24,30 +23,9 @@ interface Scenario {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), "ferry-bench-stream-"));
-  const port = 18000 + Math.floor(Math.random() * 1000);
-  const api = `http://127.0.0.1:${port}/v1`;
-  const server = spawn(process.execPath, ["--import", "tsx", join(ROOT, "apps/server/src/main.ts")], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      FERRY_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      FERRY_DATA_DIR: dataDir,
-      FERRY_BOOTSTRAP_TOKEN: TOKEN,
-      FERRY_LOG_LEVEL: "warn",
-      FERRY_MODELS_DIR: join(ROOT, "bench/streaming/models"),
-      FERRY_RUN_EXAMPLES: "false",
-      FERRY_OFFICIAL_MIN_INSTANCES: "0",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let serverLog = "";
-  server.stdout?.on("data", (chunk: Buffer) => (serverLog += chunk.toString()));
-  server.stderr?.on("data", (chunk: Buffer) => (serverLog += chunk.toString()));
+  const server = await startFerry({ FERRY_MODELS_DIR: join(ROOT, "bench/streaming/models") });
+  const api = server.api;
   try {
-    await waitForHealth(port);
     await streamOnce(api, 3, 0); // cold boot of the instance
     const scenarios: Scenario[] = [
       { name: "1 stream", streams: 1, samples: [] },
@@ -82,12 +60,10 @@ async function main(): Promise<void> {
       console.log(`| ${s.name} | ${s.samples} | ${f(s.p50_ms)} | ${f(s.p90_ms)} | ${f(s.p99_ms)} | ${f(s.max_ms)} |`);
     }
   } catch (error) {
-    console.error(`server output:\n${serverLog.slice(-4000)}`);
+    console.error(`server output:\n${server.log().slice(-4000)}`);
     throw error;
   } finally {
-    server.kill("SIGTERM");
-    await exitOf(server);
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 
