@@ -1,13 +1,12 @@
 // The instance bin as a real child process: health READY, a prediction, SIGTERM and POST /shutdown exits.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { INSTANCE_BIN_PATH, type HealthBody, type PredictionSnapshot } from "../src/index.js";
-import { call, eventually } from "./support.js";
+import { call, eventually, freePort } from "./support.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const HELLO = join(ROOT, "models/hello-world/src/predict.ts");
@@ -16,17 +15,6 @@ const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function startInstance(entry: string) {
   const port = await freePort();

@@ -1,11 +1,10 @@
 // The spare bin as a real child process: it waits with everything but the model loaded, becomes an instance from one
 // launch line on stdin (with that line's environment), and never outlives the stdin that is its runner's lifeline.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { SPARE_BIN_PATH, formatSpareLaunch, type HealthBody, type PredictionSnapshot } from "../src/index.js";
-import { call, eventually } from "./support.js";
+import { call, eventually, freePort } from "./support.js";
 
 const ENV_MODEL = fileURLToPath(new URL("./fixtures/env-model.ts", import.meta.url));
 const children: ChildProcess[] = [];
@@ -13,17 +12,6 @@ const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function startSpare() {
   const child = spawn(process.execPath, ["--import", "tsx", SPARE_BIN_PATH], {

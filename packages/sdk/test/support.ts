@@ -1,6 +1,6 @@
 // Test helpers: a real webhook receiver on 127.0.0.1, JSON requests, bounded polling, and a served-model fixture.
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createTcpServer, type AddressInfo } from "node:net";
 import { serveModel, type ModelDefinition, type ModelServer, type PredictionSnapshot, type ServeOptions } from "../src/index.js";
 
 export interface Delivery {
@@ -115,4 +115,16 @@ export function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
   const promise = new Promise<void>((resolve) => (open = resolve));
   return { promise, open };
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a child process that must be told its port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createTcpServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
