@@ -1,13 +1,11 @@
 // The JSON the UI reads from /v1: Replicate's wire shapes plus Ferry's extra fields, all optional where a server
-// may not send them yet, so the pages degrade instead of breaking.
+// may not send them yet, so the pages degrade instead of breaking. Shapes the server's wire types pin down exactly
+// come from @ferry/core (types only: nothing of it is bundled).
+import type { HardwareJSON, Page, Status, TimelineEntry } from "@ferry/core";
 
-export type PredictionStatus = "starting" | "processing" | "succeeded" | "failed" | "canceled" | "aborted";
-
-export interface Page<T> {
-  results: T[];
-  next: string | null;
-  previous: string | null;
-}
+export type { Page, TimelineEntry };
+export type PredictionStatus = Status;
+export type Hardware = HardwareJSON;
 
 export interface JsonSchema {
   type?: string | string[];
@@ -71,12 +69,6 @@ export interface Model {
   hardware?: string | null;
 }
 
-export interface TimelineEntry {
-  phase: string;
-  at: string;
-  reason?: string | null;
-}
-
 export interface Prediction {
   id: string;
   model: string;
@@ -109,11 +101,6 @@ export interface SearchResponse {
   query: string;
   models: { model: Model; metadata?: { tags?: string[]; score?: number | null } }[];
   collections: { name: string; slug: string; description: string | null }[];
-}
-
-export interface Hardware {
-  name: string;
-  sku: string;
 }
 
 export interface DeploymentRelease {
