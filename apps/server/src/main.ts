@@ -9,6 +9,7 @@ import { bannerText } from "./banner.js";
 import { registerBuiltinModels } from "./builtin-models.js";
 import { runDefaultExamples } from "./catalog/default-examples.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { closeWithin } from "./http/close-within.js";
 import type { Config } from "./config.js";
 import { blobStoreFromConfig } from "./files/blob-store-from-config.js";
 import { createFileExpirySweeper } from "./files/expiry-sweeper.js";
@@ -93,18 +94,7 @@ async function main(config: Config): Promise<void> {
     steps.unshift({ name: "file sweeper", run: () => sweeper.stop() });
 
     const app = await buildApp({ engine, config, log, files, modelAssets: models.assets, runnerTokens: config.runnerTokens });
-    steps.unshift({
-      name: "http",
-      run: async () => {
-        // close() waits for every response to finish; one a client stopped reading would hold shutdown forever.
-        const cutOff = setTimeout(() => app.server.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
-        try {
-          await app.close();
-        } finally {
-          clearTimeout(cutOff);
-        }
-      },
-    });
+    steps.unshift({ name: "http", run: () => closeWithin(app, HTTP_CLOSE_GRACE_MS) });
     installShutdown(steps, log, SHUTDOWN_TIMEOUT_MS);
     await app.listen({ port: config.port, host: config.host });
     if (config.runExamples) {
